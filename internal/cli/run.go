@@ -1,0 +1,221 @@
+// `weft run`: run a workflow and report how it ended.
+
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/internal/event"
+	"github.com/weft-dev/weft/internal/value"
+)
+
+type runFlags struct {
+	inputs     []string
+	inputsFile string
+	packages   []string
+	output     string
+	trace      string
+	tenant     string
+	noJournal  bool
+}
+
+func newRunCmd(e *env) *cobra.Command {
+	f := &runFlags{}
+	c := &cobra.Command{
+		Use:   "run WORKFLOW.yaml",
+		Short: "Run a workflow",
+		Long: "Run a workflow to completion.\n\n" +
+			"--input NAME=VALUE parses VALUE as JSON when it parses (n=3 is the integer 3, ok=true a boolean),\n" +
+			"else takes it as a string. --output json prints exactly one JSON object on stdout:\n" +
+			"{\"run_id\", \"status\", \"blackboard\", \"error\"}. Logs and progress go to stderr.\n\n" +
+			"Exit codes: 0 the root returned SUCCESS, 1 it returned FAILURE, 2 bad input, 3 internal error.",
+		Args: exactArgs(1, "one workflow file"),
+		RunE: func(c *cobra.Command, args []string) error { return runWorkflow(c, e, f, args[0]) },
+	}
+	fl := c.Flags()
+	fl.StringArrayVar(&f.inputs, "input", nil, "seed the blackboard: NAME=VALUE (VALUE as JSON when it parses, else a string); repeatable")
+	fl.StringVar(&f.inputsFile, "inputs", "", "seed the blackboard from a JSON object in FILE")
+	fl.StringArrayVar(&f.packages, "package", nil, "make the package at PATH usable in this run without installing it; repeatable")
+	fl.StringVar(&f.output, "output", "text", "text (progress and a summary) or json (one JSON object on stdout)")
+	fl.StringVar(&f.trace, "trace", "", "write every event of the run to FILE as JSON lines")
+	fl.StringVar(&f.tenant, "tenant", "default", "the tenant the run belongs to")
+	fl.BoolVar(&f.noJournal, "no-journal", false, "do not record the run in the journal")
+	return c
+}
+
+func runWorkflow(c *cobra.Command, e *env, f *runFlags, file string) error {
+	if err := checkOutput(f.output); err != nil {
+		return err
+	}
+	inputs, err := parseInputs(f.inputsFile, f.inputs)
+	if err != nil {
+		return &exitError{code: ExitBadInput, err: err}
+	}
+	if len(f.packages) > 0 {
+		return badInput("--package: custom nodes are not available in this build yet")
+	}
+	ctx := c.Context()
+	eng, err := weft.New(ctx, weft.Config{NoJournal: f.noJournal})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	wf, err := eng.LoadFile(file)
+	if err != nil {
+		return err
+	}
+
+	var sinks []event.Sink
+	if f.trace != "" {
+		tf, err := os.Create(f.trace)
+		if err != nil {
+			return badInput("--trace: %v", err)
+		}
+		defer tf.Close()
+		tw := event.NewTraceWriter(tf)
+		sinks = append(sinks, tw)
+		defer func() {
+			if err := tw.Err(); err != nil {
+				fmt.Fprintf(e.stderr, "weft: writing the trace: %v\n", err)
+			}
+		}()
+	}
+	var view *progressView
+	if f.output == "text" && isTerminal(e.stderr) {
+		view = newProgressView(e.stderr, wf.Def(), terminalHeight(e.stderr))
+		sinks = append(sinks, view)
+	} else {
+		sinks = append(sinks, logPrinter(e.stderr))
+	}
+	if view != nil {
+		view.start()
+	}
+	res, runErr := wf.Run(ctx, weft.RunOptions{Tenant: f.tenant, Inputs: inputs, Sink: event.Multi(sinks...)})
+	if view != nil {
+		view.stop()
+	}
+	if res == nil {
+		return runErr
+	}
+	if f.output == "json" {
+		out := map[string]any{"run_id": res.RunID, "status": res.Status, "blackboard": jsonable(res.Blackboard)}
+		if res.Err != nil {
+			out["error"] = res.Err.Error()
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(out); err != nil {
+			return fmt.Errorf("writing the result: %w", err)
+		}
+	} else {
+		printTextResult(e.stdout, res)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if res.Status != "success" {
+		if f.output == "text" && res.Err != nil {
+			fmt.Fprintf(e.stderr, "weft: %s: %v\n", file, res.Err)
+		}
+		return &exitError{code: ExitFailure}
+	}
+	return nil
+}
+
+// jsonable returns a blackboard whose values marshal as the ABI encodes
+// them (bytes as base64, dates as RFC 3339), which encoding/json already does.
+func jsonable(bb map[string]any) map[string]any {
+	if bb == nil {
+		return map[string]any{}
+	}
+	return bb
+}
+
+func printTextResult(w io.Writer, res *weft.Result) {
+	mark := "✔"
+	if res.Status != "success" {
+		mark = "✘"
+	}
+	fmt.Fprintf(w, "%s %s  run %s  (%s)\n", mark, strings.ToUpper(res.Status), res.RunID, roundDuration(res.Duration))
+	if res.Err != nil {
+		fmt.Fprintf(w, "error: %v\n", res.Err)
+	}
+	fmt.Fprintln(w, "blackboard:")
+	if len(res.Blackboard) == 0 {
+		fmt.Fprintln(w, "  (empty)")
+		return
+	}
+	for _, k := range value.SortedKeys(res.Blackboard) {
+		data, err := json.Marshal(res.Blackboard[k])
+		if err != nil {
+			data = []byte(fmt.Sprint(res.Blackboard[k]))
+		}
+		fmt.Fprintf(w, "  %s = %s\n", k, data)
+	}
+}
+
+// parseInputs merges --inputs FILE.json and then each --input NAME=VALUE.
+func parseInputs(file string, pairs []string) (map[string]any, error) {
+	inputs := map[string]any{}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--inputs: %w", err)
+		}
+		v, err := value.FromJSON(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: expected a JSON object of input names to values: %w", file, err)
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s: expected a JSON object of input names to values, found %s", file, value.TypeName(v))
+		}
+		inputs = obj
+	}
+	for _, p := range pairs {
+		name, raw, ok := strings.Cut(p, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("--input %q: expected NAME=VALUE", p)
+		}
+		v, err := value.FromJSON([]byte(raw))
+		if err != nil {
+			v = raw
+		}
+		inputs[name] = v
+	}
+	return inputs, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"
+}
+
+func terminalHeight(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if _, h, err := term.GetSize(int(f.Fd())); err == nil && h > 0 {
+			return h
+		}
+	}
+	return 24
+}
+
+// logPrinter prints log events on stderr when there is no live view.
+func logPrinter(w io.Writer) event.Sink {
+	return event.SinkFunc(func(e event.Event) {
+		if e.Kind == event.Log {
+			fmt.Fprintf(w, "%-5s %s: %s\n", strings.ToUpper(e.Level), e.Node, e.Message)
+		}
+	})
+}
+
+var _ = errors.New

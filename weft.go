@@ -1,0 +1,280 @@
+// Package weft runs workflows: behavior trees written in YAML whose nodes are
+// built in, inline scripts, or custom nodes compiled to WebAssembly.
+//
+// Embedding weft takes three calls:
+//
+//	eng, err := weft.New(ctx, weft.Config{})        // built-in nodes, journal under $WEFT_HOME
+//	wf, err := eng.LoadFile("flow.yaml")            // parse, validate, compile once
+//	res, err := wf.Run(ctx, weft.RunOptions{Inputs: map[string]any{"n": 3}})
+//
+// A Workflow may run many times, concurrently; each run gets its own
+// instance of the tree and its own blackboard.
+package weft
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/weft-dev/weft/internal/bt"
+	"github.com/weft-dev/weft/internal/builtin"
+	"github.com/weft-dev/weft/internal/event"
+	"github.com/weft-dev/weft/internal/journal"
+	"github.com/weft-dev/weft/internal/netguard"
+	"github.com/weft-dev/weft/internal/value"
+	"github.com/weft-dev/weft/internal/workflow"
+)
+
+// Event is one thing that happened in a run (a node started or finished, a
+// log line, a host call); see RunOptions.Events.
+type Event = event.Event
+
+// Config configures an Engine. The zero value is usable.
+type Config struct {
+	// Home is where weft keeps its state (the run journal, packages, caches).
+	// Default: $WEFT_HOME, else ~/.weft.
+	Home string
+	// NoJournal disables recording runs in the journal under Home.
+	NoJournal bool
+	// HTTP restricts the built-in HttpRequest node. The zero value lets
+	// workflow authors reach any address, loopback included.
+	HTTP HTTPPolicy
+	// Logger receives the engine's own diagnostics. Default: discard.
+	Logger *slog.Logger
+}
+
+// HTTPPolicy is the operator's restriction on the built-in HttpRequest node,
+// for servers where tenants write workflows.
+type HTTPPolicy struct {
+	// PublicOnly refuses loopback, private, link-local and metadata
+	// addresses, checked on the resolved address of every connection.
+	PublicOnly bool
+	// AllowedHosts, when not empty, lists the only host names requests may
+	// go to: exact names, or "*.example.com" for any subdomain.
+	AllowedHosts []string
+}
+
+// Sentinel errors callers branch on.
+var (
+	// ErrInvalid wraps every error caused by bad input: an invalid workflow,
+	// an unknown node type, a bad input value.
+	ErrInvalid = errors.New("invalid input")
+	// ErrInternal wraps errors that are bugs in weft.
+	ErrInternal = bt.ErrInternal
+)
+
+// Engine loads and runs workflows. It is safe for concurrent use.
+type Engine struct {
+	cfg      Config
+	reg      *bt.Registry
+	svc      *bt.Services
+	journal  *journal.Journal
+	resolver workflow.Resolver
+}
+
+// New returns an engine with the built-in node types.
+//
+// # Errors
+//
+// The journal database cannot be opened.
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Home == "" {
+		cfg.Home = DefaultHome()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{cfg: cfg, reg: builtin.Registry()}
+	guard := netguard.Policy{DenyPrivate: cfg.HTTP.PublicOnly, AllowedHosts: cfg.HTTP.AllowedHosts}
+	e.svc = &bt.Services{HTTPClient: &http.Client{Transport: guard.Transport(), CheckRedirect: guard.CheckRedirect}}
+	if !cfg.NoJournal {
+		j, err := journal.Open(ctx, filepath.Join(cfg.Home, "weft.db"))
+		if err != nil {
+			return nil, fmt.Errorf("opening the run journal: %w", err)
+		}
+		e.journal = j
+	}
+	return e, nil
+}
+
+// DefaultHome returns $WEFT_HOME, or ~/.weft.
+func DefaultHome() string {
+	if h := os.Getenv("WEFT_HOME"); h != "" {
+		return h
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".weft")
+	}
+	return ".weft"
+}
+
+// Home returns the engine's state directory.
+func (e *Engine) Home() string { return e.cfg.Home }
+
+// Journal returns the run journal, or nil when disabled.
+func (e *Engine) Journal() *journal.Journal { return e.journal }
+
+// Registry returns the engine's node types. Registering into it affects
+// workflows loaded afterwards.
+func (e *Engine) Registry() *bt.Registry { return e.reg }
+
+// SetResolver sets how node types named PACKAGE_ID/NODE_ID are found.
+func (e *Engine) SetResolver(r workflow.Resolver) { e.resolver = r }
+
+// Close releases the journal.
+func (e *Engine) Close() error {
+	if e.journal != nil {
+		return e.journal.Close()
+	}
+	return nil
+}
+
+// Workflow is a loaded, validated workflow, ready to run.
+type Workflow struct {
+	eng *Engine
+	wf  *workflow.Workflow
+}
+
+// ID returns the workflow's id: its root node's id, or the file's base name.
+func (w *Workflow) ID() string { return w.wf.ID }
+
+// File returns the file the workflow was loaded from.
+func (w *Workflow) File() string { return w.wf.File }
+
+// Def returns the compiled tree.
+func (w *Workflow) Def() *bt.Def { return w.wf.Root }
+
+// LoadFile reads, validates and compiles a workflow file.
+//
+// # Errors
+//
+// An error wrapping ErrInvalid that lists every problem as FILE:LINE:COL:
+// message (a *workflow.Errors underneath), or the file's read error.
+func (e *Engine) LoadFile(path string) (*Workflow, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return e.Load(path, data)
+}
+
+// Load validates and compiles a workflow from memory; name is used in
+// error messages.
+func (e *Engine) Load(name string, src []byte) (*Workflow, error) {
+	wf, err := workflow.Load(name, src, workflow.Options{Registry: e.reg, Resolver: e.resolver})
+	if err != nil {
+		return nil, &invalidError{err}
+	}
+	return &Workflow{eng: e, wf: wf}, nil
+}
+
+type invalidError struct{ err error }
+
+func (e *invalidError) Error() string { return e.err.Error() }
+func (e *invalidError) Unwrap() []error {
+	return []error{ErrInvalid, e.err}
+}
+
+// RunOptions configure one run.
+type RunOptions struct {
+	// ID is the run's id; default a new ULID.
+	ID string
+	// Tenant owns the run; default "default".
+	Tenant string
+	// Inputs seed the blackboard. Values are normalised (see Result).
+	Inputs map[string]any
+	// Events, if set, receives every event of the run, from several
+	// goroutines at once.
+	Events func(Event)
+	// Sink, if set, receives every event too (for the CLI's trace writer
+	// and progress view).
+	Sink event.Sink
+}
+
+// Result is how a run ended.
+type Result struct {
+	RunID string
+	// Status is "success" or "failure".
+	Status string
+	// Blackboard holds the run's final values: nil, bool, int64, float64,
+	// string, []byte, time.Time, []any and map[string]any.
+	Blackboard map[string]any
+	// Err says why the run failed, naming the node; nil on success.
+	Err      error
+	Duration time.Duration
+}
+
+// Run runs the workflow once. A workflow that ran and failed is not an
+// error: it is a Result with Status "failure" and Err set.
+//
+// # Errors
+//
+// ErrInvalid for inputs that have no JSON form; an error wrapping
+// ErrInternal for a bug in weft.
+func (w *Workflow) Run(ctx context.Context, o RunOptions) (*Result, error) {
+	if o.ID == "" {
+		o.ID = NewRunID()
+	}
+	if o.Tenant == "" {
+		o.Tenant = "default"
+	}
+	inputs := make(map[string]any, len(o.Inputs))
+	for k, v := range o.Inputs {
+		n, err := value.Normalize(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: input %q: %w", ErrInvalid, k, err)
+		}
+		inputs[k] = n
+	}
+	tree, err := w.wf.Root.Instantiate(w.wf.ID, w.eng.svc)
+	if err != nil {
+		return nil, &invalidError{err}
+	}
+	var sinks []event.Sink
+	if o.Events != nil {
+		sinks = append(sinks, event.SinkFunc(o.Events))
+	}
+	sinks = append(sinks, o.Sink)
+	var jsink *journal.Sink
+	if j := w.eng.journal; j != nil {
+		err := j.BeginRun(ctx, journal.RunInfo{ID: o.ID, Workflow: w.wf.ID, File: w.wf.File, Tenant: o.Tenant,
+			Status: "running", Started: time.Now(), Inputs: inputs})
+		if err != nil {
+			return nil, fmt.Errorf("%w: recording the run: %w", ErrInternal, err)
+		}
+		jsink = j.Sink(o.ID)
+		sinks = append(sinks, jsink)
+	}
+	r := tree.Run(ctx, bt.RunOptions{ID: o.ID, Tenant: o.Tenant, Inputs: inputs, Sink: event.Multi(sinks...)})
+	res := &Result{RunID: r.RunID, Status: r.Status.String(), Blackboard: r.Blackboard, Err: r.Err, Duration: r.Duration}
+	if j := w.eng.journal; j != nil {
+		errText := ""
+		if r.Err != nil {
+			errText = r.Err.Error()
+		}
+		// The run's own context may be done; the record must still be written.
+		if err := j.EndRun(context.WithoutCancel(ctx), o.ID, res.Status, errText, r.Blackboard, time.Now()); err != nil {
+			return res, fmt.Errorf("%w: recording the run's end: %w", ErrInternal, err)
+		}
+		if err := jsink.Err(); err != nil {
+			return res, fmt.Errorf("%w: recording the run's events: %w", ErrInternal, err)
+		}
+	}
+	if errors.Is(r.Err, bt.ErrInternal) {
+		return res, r.Err
+	}
+	return res, nil
+}
+
+// NewRunID returns a new run id: a ULID, sortable by time.
+func NewRunID() string {
+	return ulid.MustNew(ulid.Timestamp(time.Now()), rand.Reader).String()
+}
