@@ -161,7 +161,7 @@ func (w *Workflow) Def() *bt.Def { return w.wf.Root }
 func (e *Engine) LoadFile(path string) (*Workflow, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return nil, &invalidError{err}
 	}
 	return e.Load(path, data)
 }

@@ -211,8 +211,8 @@ func Nearest(s string, candidates []string) string {
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
 		d := editDistance(ls, lc)
-		if strings.Contains(lc, ls) || strings.Contains(ls, lc) {
-			d = min(d, 1+abs(len(lc)-len(ls))/2)
+		if len(ls) >= 3 && len(lc) >= 3 && (strings.Contains(lc, ls) || strings.Contains(ls, lc)) {
+			d = min(d, 2) // a prefix or a part of the name is a plausible slip
 		}
 		if d < bestD {
 			best, bestD = c, d
@@ -222,13 +222,6 @@ func Nearest(s string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 func editDistance(a, b string) int {

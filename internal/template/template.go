@@ -16,7 +16,9 @@
 //
 // A name used in an expression that the environment does not hold is an
 // error naming it ([*MissingNameError]), except as the left operand of `??`,
-// which exists to give a default.
+// which exists to give a default, and when compared with null (`x == null`),
+// which asks whether it is set. `null` is nil unless the blackboard has a
+// value of that name, so that expressions written for JavaScript read well.
 package template
 
 import (
@@ -26,6 +28,8 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/types"
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/weft-dev/weft/internal/value"
@@ -278,19 +282,36 @@ func CompileExpression(src string) (*Expression, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, &SyntaxError{Msg: "empty expression in {{ }}"}
 	}
-	prog, err := expr.Compile(src, expr.MaxNodes(2000))
+	// Parse first to learn the free names, then compile with those names
+	// declared as variables: a blackboard key such as "count" or "max" must
+	// mean the value, not expr's builtin function of that name (which stays
+	// callable as count(...)).
+	tree, err := parser.Parse(src)
 	if err != nil {
-		var fe interface{ Error() string }
-		fe = err
-		msg := fe.Error()
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i]
-		}
-		return nil, &SyntaxError{Msg: fmt.Sprintf("expression %q does not compile: %s", strings.TrimSpace(src), msg)}
+		return nil, compileError(src, err)
 	}
-	e := &Expression{src: src, prog: prog}
-	e.required, e.optional = names(prog.Node())
+	required, optional := names(tree.Node)
+	vars := make(types.Map, len(required)+len(optional))
+	for _, n := range required {
+		vars[n] = types.Any
+	}
+	for _, n := range optional {
+		vars[n] = types.Any
+	}
+	prog, err := expr.Compile(src, expr.Env(vars), expr.MaxNodes(2000))
+	if err != nil {
+		return nil, compileError(src, err)
+	}
+	e := &Expression{src: src, prog: prog, required: required, optional: optional}
 	return e, nil
+}
+
+func compileError(src string, err error) error {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return &SyntaxError{Msg: fmt.Sprintf("expression %q does not compile: %s", strings.TrimSpace(src), msg)}
 }
 
 // Eval runs the expression against env.
@@ -341,18 +362,28 @@ func names(root ast.Node) (required, optional []string) {
 		if c.callee[id] || c.declared[id.Value] || seen[id.Value] {
 			continue
 		}
-		if !c.optional[id] {
+		if !c.optional[id] && id.Value != "null" {
 			seen[id.Value] = true
 			required = append(required, id.Value)
 		}
 	}
 	for _, id := range c.idents {
-		if c.optional[id] && !seen[id.Value] && !c.declared[id.Value] {
+		if (c.optional[id] || id.Value == "null") && !seen[id.Value] && !c.declared[id.Value] {
 			seen[id.Value] = true
 			optional = append(optional, id.Value)
 		}
 	}
 	return required, optional
+}
+
+func isNull(n ast.Node) bool {
+	switch x := n.(type) {
+	case *ast.NilNode:
+		return true
+	case *ast.IdentifierNode:
+		return x.Value == "null"
+	}
+	return false
 }
 
 type collector struct {
@@ -369,8 +400,17 @@ func (c *collector) Visit(n *ast.Node) {
 	case *ast.CallNode:
 		c.callee[x.Callee] = true
 	case *ast.BinaryNode:
-		if x.Operator == "??" {
+		switch x.Operator {
+		case "??":
 			c.optional[x.Left] = true
+		case "==", "!=":
+			// `x == null` asks whether x is set: it must not fail when it is not.
+			if isNull(x.Right) {
+				c.optional[x.Left] = true
+			}
+			if isNull(x.Left) {
+				c.optional[x.Right] = true
+			}
 		}
 	case *ast.VariableDeclaratorNode:
 		c.declared[x.Name] = true

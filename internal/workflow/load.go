@@ -139,16 +139,14 @@ func Load(file string, data []byte, opts Options) (*Workflow, error) {
 	}
 	l := &loader{d: d, opts: opts, conv: &converter{d: d}, ids: map[string]bt.Pos{}}
 	root := l.node(doc.Content[0], "")
-	if root != nil {
-		l.assignIDs(root)
-	}
 	if err := d.err(); err != nil {
 		return nil, err
 	}
 	wf := &Workflow{File: file, Root: root, ID: root.ID}
-	if root.ID == "" {
+	if strings.HasPrefix(root.ID, "\x00") {
 		wf.ID = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
+	l.assignIDs(root)
 	return wf, nil
 }
 
@@ -309,6 +307,7 @@ func (l *loader) checkChildren(def *bt.Def, n int, at *yaml.Node) {
 
 func (l *loader) props(def *bt.Def, v, key *yaml.Node) {
 	def.Props = bt.Props{}
+	given := map[string]bool{} // written, even if invalid: not "missing"
 	spec := def.Spec
 	if v != nil && !(v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null") {
 		if v.Kind == yaml.AliasNode && v.Alias != nil {
@@ -324,10 +323,11 @@ func (l *loader) props(def *bt.Def, v, key *yaml.Node) {
 				l.d.add(k, "expected a prop name, found a %s", kindName(k))
 				continue
 			}
-			if _, dup := def.Props[k.Value]; dup {
+			if given[k.Value] {
 				l.d.add(k, "duplicate prop %q", k.Value)
 				continue
 			}
+			given[k.Value] = true
 			ps := spec.Prop(k.Value)
 			if ps == nil {
 				l.d.add(k, "%s has no prop %q%s", def.Type, k.Value, propHint(spec, k.Value))
@@ -345,17 +345,15 @@ func (l *loader) props(def *bt.Def, v, key *yaml.Node) {
 	}
 	for i := range spec.Props {
 		ps := &spec.Props[i]
-		if _, ok := def.Props[ps.Name]; ok {
+		if given[ps.Name] {
 			continue
 		}
 		if ps.Required {
-			at := key
-			if at == nil {
-				at = nil
-				l.d.addAt(def.Pos, "%s %q: missing required prop %q (%s)", def.Type, displayID(def), ps.Name, ps.Type)
-				continue
+			at := def.Pos
+			if key != nil {
+				at = l.d.pos(key)
 			}
-			l.d.add(at, "%s %q: missing required prop %q (%s)", def.Type, displayID(def), ps.Name, ps.Type)
+			l.d.addAt(at, "%s %q: missing required prop %q (%s)", def.Type, displayID(def), ps.Name, ps.Type)
 			continue
 		}
 		if ps.Default != nil {

@@ -1,0 +1,190 @@
+// Parallel: runs every child at once, each on its own goroutine, and
+// decides by success and failure thresholds.
+
+package composite
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/weft-dev/weft/internal/bt"
+)
+
+func init() {
+	register(&bt.Spec{
+		Name: "Parallel", Kind: bt.Composite, Category: "composite", Children: oneOrMore,
+		Summary: "Runs all its children at the same time; succeeds or fails by thresholds.",
+		Description: "Starts every child at once. Each child runs on its own, ticked until it " +
+			"finishes, so the waits of the children overlap: two children that each wait one " +
+			"second finish together after about one second. The children share the blackboard; " +
+			"writes by one child are visible to the others as soon as they happen, and the order " +
+			"between children is not defined.\n\n" +
+			"The Parallel returns RUNNING until its result is decided, which happens as soon as " +
+			"it can be, in the order the children finish:\n\n" +
+			"- it succeeds when at least `successThreshold` children succeeded;\n" +
+			"- it fails when at least `failureThreshold` children failed, or when so many failed " +
+			"that `successThreshold` can no longer be reached.\n\n" +
+			"`strategy` sets the thresholds that are not given: `strict` (the default) needs every " +
+			"child to succeed and fails at the first failure (`successThreshold` = number of " +
+			"children, `failureThreshold` = 1); `any` succeeds at the first success and fails only " +
+			"when every child failed (`successThreshold` = 1, `failureThreshold` = number of " +
+			"children). A threshold given explicitly overrides the strategy's; thresholds must be " +
+			"between 1 and the number of children.\n\n" +
+			"Once the result is decided, the children still running are halted (their work is " +
+			"cancelled) and the Parallel waits for them to stop before it returns, so no child runs " +
+			"after the Parallel finished. Halting the Parallel halts every running child the same way.\n\n" +
+			"Unlike @wayfarer-ai/btree, which checks its thresholds only after every child finished, " +
+			"the result is decided early and the remaining children are halted.",
+		Props: []bt.PropSpec{
+			{Name: "successThreshold", Type: bt.TypeInteger,
+				Description: "How many children must succeed for the Parallel to succeed (1 to the number of children). Default: set by `strategy`."},
+			{Name: "failureThreshold", Type: bt.TypeInteger,
+				Description: "How many children failing make the Parallel fail (1 to the number of children). Default: set by `strategy`."},
+			{Name: "strategy", Type: bt.TypeString, Default: "strict", Enum: []string{"strict", "any"},
+				Description: "`strict`: every child must succeed; `any`: one success suffices."},
+		},
+		New: newParallel,
+	})
+}
+
+func newParallel(c *bt.Config) (bt.Behavior, error) {
+	p := &parallel{children: c.Children, success: c.Props.Get("successThreshold"),
+		failure: c.Props.Get("failureThreshold"), strategy: c.Props.Get("strategy")}
+	for _, name := range []string{"successThreshold", "failureThreshold"} {
+		if v, ok := literalInt(c.Props.Get(name)); ok {
+			if err := checkThreshold(name, v, len(c.Children)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return p, nil
+}
+
+func checkThreshold(name string, v int64, n int) error {
+	if v < 1 || v > int64(n) {
+		return fmt.Errorf("prop %s: must be between 1 and the number of children (%d), found %d", name, n, v)
+	}
+	return nil
+}
+
+type parallel struct {
+	children                   []*bt.Node
+	success, failure, strategy *bt.Prop
+
+	// While running:
+	active            bool
+	cancel            context.CancelFunc
+	wg                sync.WaitGroup
+	results           chan bt.Status // a status per finished child
+	need, limit       int            // success and failure thresholds
+	succeeded, failed int
+}
+
+var _ bt.Behavior = (*parallel)(nil)
+
+func (p *parallel) Tick(t *bt.Tick) bt.Status {
+	if !p.active {
+		if err := p.thresholds(t); err != nil {
+			return t.Fail(err)
+		}
+		p.start(t)
+	}
+	for {
+		select {
+		case st := <-p.results:
+			if st == bt.Success {
+				p.succeeded++
+			} else {
+				p.failed++
+			}
+			if st := p.decide(); st != bt.Running {
+				p.stop()
+				return st
+			}
+			continue
+		default:
+		}
+		return bt.Running
+	}
+}
+
+// decide applies the thresholds to the children finished so far.
+func (p *parallel) decide() bt.Status {
+	n := len(p.children)
+	switch {
+	case p.succeeded >= p.need:
+		return bt.Success
+	case p.failed >= p.limit, n-p.failed < p.need:
+		return bt.Failure
+	}
+	return bt.Running
+}
+
+// thresholds resolves the props for this run of the node.
+func (p *parallel) thresholds(t *bt.Tick) error {
+	n := len(p.children)
+	strategy, err := p.strategy.String(t, "strict")
+	if err != nil {
+		return err
+	}
+	switch strategy {
+	case "strict":
+		p.need, p.limit = n, 1
+	case "any":
+		p.need, p.limit = 1, n
+	default:
+		return fmt.Errorf("prop strategy: expected one of strict, any, found %q", strategy)
+	}
+	for _, th := range []struct {
+		prop *bt.Prop
+		name string
+		dst  *int
+	}{{p.success, "successThreshold", &p.need}, {p.failure, "failureThreshold", &p.limit}} {
+		if th.prop == nil {
+			continue
+		}
+		v, err := th.prop.Int(t, 0)
+		if err != nil {
+			return err
+		}
+		if err := checkThreshold(th.name, v, n); err != nil {
+			return err
+		}
+		*th.dst = int(v)
+	}
+	return nil
+}
+
+// start drives every child to completion on its own goroutine.
+func (p *parallel) start(t *bt.Tick) {
+	ctx, cancel := context.WithCancel(t.Ctx)
+	p.active, p.cancel = true, cancel
+	p.results = make(chan bt.Status, len(p.children))
+	p.succeeded, p.failed = 0, 0
+	wake := t.Waker()
+	for _, child := range p.children {
+		// Fork here, not in the goroutine: t belongs to this call.
+		ft := t.Fork(ctx)
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			st := ft.Drive(child)
+			p.results <- st
+			wake()
+		}()
+	}
+}
+
+// stop cancels the children still running and waits until every goroutine
+// returned; each halts its child inside Drive when its context ends.
+func (p *parallel) stop() {
+	if !p.active {
+		return
+	}
+	p.cancel()
+	p.wg.Wait()
+	p.active, p.cancel, p.results = false, nil, nil
+}
+
+func (p *parallel) Halt(*bt.Tick) { p.stop() }

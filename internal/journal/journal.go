@@ -1,0 +1,148 @@
+// Package journal records runs and their events in an embedded SQLite
+// database (the pure-Go driver modernc.org/sqlite), so that `weft runs` and
+// `weft show` can list and replay past runs, including runs whose process
+// died: every event is committed before [Sink.Emit] returns.
+//
+//	j, err := journal.Open(ctx, filepath.Join(stateDir, "weft.db"))
+//	defer j.Close()
+//	err = j.BeginRun(ctx, journal.RunInfo{ID: id, Workflow: wf, Started: time.Now()})
+//	sink := j.Sink(id)
+//	res := tree.Run(ctx, bt.RunOptions{ID: id, Sink: sink})
+//	err = j.EndRun(ctx, id, res.Status.String(), errText, res.Blackboard, time.Now())
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// Sentinel errors, matched with errors.Is.
+var (
+	// ErrNotFound: no run has the given id (or an id with the given prefix).
+	ErrNotFound = errors.New("run not found")
+	// ErrAmbiguous: more than one run id starts with the given prefix.
+	ErrAmbiguous = errors.New("ambiguous run id prefix")
+)
+
+// busyTimeoutMS is how long a statement waits for another connection or
+// process holding the write lock before failing with SQLITE_BUSY.
+const busyTimeoutMS = 5000
+
+// Journal is an open run journal. It is safe for concurrent use.
+type Journal struct {
+	db          *sql.DB
+	insertEvent *sql.Stmt
+
+	// writeMu serialises the journal's own writes in this process: SQLite
+	// has a single writer anyway, and waiting on a mutex is cheaper than
+	// sleeping in the busy handler.
+	writeMu sync.Mutex
+}
+
+// Open opens the journal database at path, creating it and its parent
+// directories (mode 0700) if needed, and brings its schema up to date.
+//
+//	j, err := journal.Open(ctx, "/home/me/.local/state/weft/weft.db")
+//
+// # Errors
+//
+// Open fails if the directory cannot be created, the file is not an SQLite
+// database, the path contains '?', or the schema was written by a newer
+// weft (its user_version is above the one this build knows).
+//
+// # Notes
+//
+//   - The database runs in WAL mode with synchronous=NORMAL: a committed
+//     event survives a crash of the process; a power loss may roll back the
+//     last commits, never corrupt the file.
+//   - Every connection has busy_timeout, foreign_keys=ON, and begins its
+//     transactions with BEGIN IMMEDIATE.
+//   - The schema version is PRAGMA user_version; migrations run in one
+//     transaction, so concurrent Opens of the same file are safe.
+func Open(ctx context.Context, path string) (*Journal, error) {
+	if path == "" {
+		return nil, errors.New("journal: open: empty path")
+	}
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("journal: open %s: path must not contain '?'", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("journal: open %s: %w", path, err)
+	}
+	dsn := path + "?_txlock=immediate" +
+		fmt.Sprintf("&_pragma=busy_timeout(%d)", busyTimeoutMS) +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=foreign_keys(ON)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("journal: open %s: %w", path, err)
+	}
+	j := &Journal{db: db}
+	if err := j.init(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("journal: open %s: %w", path, err)
+	}
+	return j, nil
+}
+
+func (j *Journal) init(ctx context.Context) error {
+	if err := j.db.PingContext(ctx); err != nil {
+		return err
+	}
+	var mode string
+	if err := j.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("read journal_mode: %w", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("journal_mode is %q, want wal", mode)
+	}
+	if err := migrate(ctx, j.db); err != nil {
+		return err
+	}
+	stmt, err := j.db.PrepareContext(ctx, insertEventSQL)
+	if err != nil {
+		return fmt.Errorf("prepare event insert: %w", err)
+	}
+	j.insertEvent = stmt
+	return nil
+}
+
+// Close closes the database. Sinks of the journal must not be used after.
+//
+// # Errors
+//
+// The driver's error closing the statement or the database.
+func (j *Journal) Close() error {
+	var errs []error
+	if j.insertEvent != nil {
+		errs = append(errs, j.insertEvent.Close())
+	}
+	errs = append(errs, j.db.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("journal: close: %w", err)
+	}
+	return nil
+}
+
+// DB returns the journal's database, for other weft packages (the package
+// store) that keep their own tables in the same file.
+//
+//	_, err := j.DB().ExecContext(ctx, "CREATE TABLE IF NOT EXISTS packages (...)")
+//
+// # Notes
+//
+//   - Do not close it; [Journal.Close] does.
+//   - Transactions begin with BEGIN IMMEDIATE (they take the write lock at
+//     once); prefer plain queries for reads.
+//   - PRAGMA user_version belongs to the journal's schema; other packages
+//     must version their tables another way (their own meta table).
+func (j *Journal) DB() *sql.DB { return j.db }

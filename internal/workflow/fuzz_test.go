@@ -1,0 +1,37 @@
+package workflow_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/weft-dev/weft/internal/workflow"
+)
+
+// FuzzLoad feeds arbitrary bytes to the loader: it must return a workflow
+// or a *workflow.Errors with positions, and never panic.
+func FuzzLoad(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*/*.yaml")
+	for _, file := range files {
+		data, _ := os.ReadFile(file)
+		f.Add(data)
+	}
+	f.Add([]byte("type: Sequence\nchildren: [{type: SuccessNode}, {type: Probe, props: {s: '{{a}}'}}]\n"))
+	f.Add([]byte("&a [*a]"))
+	f.Add([]byte("type: !!binary aGVsbG8=\n"))
+	reg := registry()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		wf, err := workflow.Load("fuzz.yaml", data, workflow.Options{Registry: reg})
+		if err != nil {
+			var errs *workflow.Errors
+			if !errors.As(err, &errs) || len(errs.List) == 0 {
+				t.Fatalf("error of type %T without diagnostics: %v", err, err)
+			}
+			return
+		}
+		if _, err := wf.Root.Instantiate(wf.ID, nil); err != nil {
+			return // New may refuse values the spec can't express
+		}
+	})
+}
