@@ -129,6 +129,21 @@ func (t *Tick) Failf(format string, args ...any) Status {
 	return t.Fail(fmt.Errorf(format, args...))
 }
 
+// KeepFailure remembers the run's current failure reason and returns a
+// function that restores it: for a node such as Recovery's finally branch
+// whose own failure must not replace the reason recorded before it ran.
+func (t *Tick) KeepFailure() (restore func()) {
+	r := t.run
+	r.mu.Lock()
+	saved := r.failure
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		r.failure = saved
+		r.mu.Unlock()
+	}
+}
+
 // Log emits a log line from the current node into the run's events.
 func (t *Tick) Log(level slog.Level, msg string) {
 	t.run.log(t.node, level, msg)
@@ -173,7 +188,9 @@ func (t *Tick) Child(n *Node) Status {
 			st = t.Fail(fmt.Errorf("%w: node %s returned status %v", ErrInternal, n, st))
 		}
 		n.status = Idle
-		if st == Failure {
+		// A node that fails because its context was cancelled (a halted
+		// Parallel sibling) is not why the run failed.
+		if st == Failure && t.Ctx.Err() == nil {
 			r.noteFailure(n)
 		}
 		if r.sink != nil {
@@ -240,6 +257,10 @@ func (t *Tick) Drive(n *Node) (st Status) {
 		case <-t.wake:
 		case <-timer.C:
 		case <-t.Ctx.Done():
+		}
+		// A wake-up and the end of the context can arrive together; the
+		// context wins, so a cancelled node is halted, not ticked again.
+		if t.Ctx.Err() != nil {
 			timer.Stop()
 			t.Halt(n)
 			return Failure

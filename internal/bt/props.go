@@ -19,6 +19,7 @@ type Prop struct {
 	Name  string
 	Spec  *PropSpec
 	Value template.Value
+	Raw   any // the value as written, templates unevaluated, for messages
 	Pos   Pos
 	Set   bool // written in the workflow (false: the spec's default)
 }

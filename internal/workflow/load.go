@@ -337,7 +337,7 @@ func (l *loader) props(def *bt.Def, v, key *yaml.Node) {
 			if !ok {
 				continue
 			}
-			p := &bt.Prop{Name: k.Value, Spec: ps, Pos: l.d.pos(pv), Set: true}
+			p := &bt.Prop{Name: k.Value, Spec: ps, Raw: raw, Pos: l.d.pos(pv), Set: true}
 			if p.Value, ok = l.compileProp(def, ps, raw, pv); ok {
 				def.Props[k.Value] = p
 			}
@@ -357,7 +357,7 @@ func (l *loader) props(def *bt.Def, v, key *yaml.Node) {
 			continue
 		}
 		if ps.Default != nil {
-			def.Props[ps.Name] = &bt.Prop{Name: ps.Name, Spec: ps, Value: template.Literal(ps.Default), Pos: def.Pos}
+			def.Props[ps.Name] = &bt.Prop{Name: ps.Name, Spec: ps, Value: template.Literal(ps.Default), Raw: ps.Default, Pos: def.Pos}
 		}
 	}
 }

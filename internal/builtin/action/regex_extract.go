@@ -29,7 +29,7 @@ func init() {
 			"The node fails when `input` is not on the blackboard (the error names the key), " +
 			"when it holds something other than a string (the error names the type), and when " +
 			"the pattern or the flags are invalid. A pattern and flags written without templates " +
-			"are checked when the workflow is instantiated.\n\n" +
+			"are checked before the run starts.\n\n" +
 			"Patterns use Go's RE2 syntax, which is JavaScript's for everyday use (classes, " +
 			"`\\d \\w \\s \\b`, groups, `(?:...)`, named groups `(?P<name>...)` and `(?<name>...)`, " +
 			"lazy quantifiers) but has no lookarounds (`(?=...)`, `(?!...)`, `(?<=...)`) and no " +

@@ -22,25 +22,27 @@ func init() {
 			"between children is not defined.\n\n" +
 			"The Parallel returns RUNNING until its result is decided, which happens as soon as " +
 			"it can be, in the order the children finish:\n\n" +
-			"- it succeeds when at least `successThreshold` children succeeded;\n" +
-			"- it fails when at least `failureThreshold` children failed, or when so many failed " +
-			"that `successThreshold` can no longer be reached.\n\n" +
-			"`strategy` sets the thresholds that are not given: `strict` (the default) needs every " +
-			"child to succeed and fails at the first failure (`successThreshold` = number of " +
-			"children, `failureThreshold` = 1); `any` succeeds at the first success and fails only " +
-			"when every child failed (`successThreshold` = 1, `failureThreshold` = number of " +
-			"children). A threshold given explicitly overrides the strategy's; thresholds must be " +
-			"between 1 and the number of children.\n\n" +
+			"- it succeeds when `successThreshold` children succeeded;\n" +
+			"- it fails when `failureThreshold` children failed, or when so many failed that " +
+			"`successThreshold` can no longer be reached.\n\n" +
+			"`strategy` sets the default `successThreshold`: `strict` (the default) needs every " +
+			"child to succeed, `any` needs one. `failureThreshold` defaults to the number of failures " +
+			"that makes `successThreshold` unreachable, so by default `strict` fails at the first " +
+			"failure and `any` fails when every child failed; with `successThreshold: 2` of three " +
+			"children, the second failure fails it. Thresholds must be between 1 and the number of " +
+			"children.\n\n" +
 			"Once the result is decided, the children still running are halted (their work is " +
 			"cancelled) and the Parallel waits for them to stop before it returns, so no child runs " +
 			"after the Parallel finished. Halting the Parallel halts every running child the same way.\n\n" +
-			"Unlike @wayfarer-ai/btree, which checks its thresholds only after every child finished, " +
-			"the result is decided early and the remaining children are halted.",
+			"@wayfarer-ai/btree differs: it waits for every child to finish before it checks the " +
+			"thresholds, and never halts a child. Here the result is decided as soon as a threshold " +
+			"is reached, and the children still running are halted; when both thresholds could be " +
+			"reached, the one reached first decides.",
 		Props: []bt.PropSpec{
 			{Name: "successThreshold", Type: bt.TypeInteger,
-				Description: "How many children must succeed for the Parallel to succeed (1 to the number of children). Default: set by `strategy`."},
+				Description: "How many children must succeed for the Parallel to succeed (1 to the number of children). Default: all of them with `strategy: strict`, 1 with `any`."},
 			{Name: "failureThreshold", Type: bt.TypeInteger,
-				Description: "How many children failing make the Parallel fail (1 to the number of children). Default: set by `strategy`."},
+				Description: "How many children failing make the Parallel fail (1 to the number of children). Default: as many as make `successThreshold` unreachable."},
 			{Name: "strategy", Type: bt.TypeString, Default: "strict", Enum: []string{"strict", "any"},
 				Description: "`strict`: every child must succeed; `any`: one success suffices."},
 		},
@@ -130,9 +132,9 @@ func (p *parallel) thresholds(t *bt.Tick) error {
 	}
 	switch strategy {
 	case "strict":
-		p.need, p.limit = n, 1
+		p.need = n
 	case "any":
-		p.need, p.limit = 1, n
+		p.need = 1
 	default:
 		return fmt.Errorf("prop strategy: expected one of strict, any, found %q", strategy)
 	}
@@ -152,6 +154,9 @@ func (p *parallel) thresholds(t *bt.Tick) error {
 			return err
 		}
 		*th.dst = int(v)
+	}
+	if p.failure == nil {
+		p.limit = n - p.need + 1 // the first failure that makes success unreachable
 	}
 	return nil
 }

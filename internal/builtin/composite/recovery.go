@@ -37,6 +37,9 @@ type recovery struct {
 	children []*bt.Node
 	phase    int
 	main     bt.Status // the main result, once decided (phase finally)
+	// restore puts back the failure reason of a failed main result once
+	// finally has run, so that finally's own failure does not replace it.
+	restore func()
 }
 
 var _ bt.Behavior = (*recovery)(nil)
@@ -64,12 +67,18 @@ func (r *recovery) Tick(t *bt.Tick) bt.Status {
 		r.decided(st)
 	}
 	if len(r.children) > 2 {
+		if r.main == bt.Failure && r.restore == nil {
+			r.restore = t.KeepFailure()
+		}
 		if t.Child(r.children[2]) == bt.Running {
 			return bt.Running
 		}
+		if r.restore != nil {
+			r.restore()
+		}
 	}
 	st := r.main
-	r.phase, r.main = phaseTry, bt.Idle
+	r.phase, r.main, r.restore = phaseTry, bt.Idle, nil
 	return st
 }
 
@@ -80,5 +89,5 @@ func (r *recovery) decided(st bt.Status) {
 
 func (r *recovery) Halt(t *bt.Tick) {
 	t.HaltAll(r.children)
-	r.phase, r.main = phaseTry, bt.Idle
+	r.phase, r.main, r.restore = phaseTry, bt.Idle, nil
 }

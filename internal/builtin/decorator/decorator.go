@@ -24,6 +24,15 @@ var exactlyOne = bt.Children{Min: 1, Max: 1}
 // without end does not hold the goroutine and a cancelled run stops it.
 const syncCycles = 1000
 
+// yield asks for a prompt re-tick after a batch of syncCycles, unless the
+// tick's context has ended: then the driving loop sees only that, and halts
+// the tree.
+func yield(t *bt.Tick) {
+	if t.Ctx.Err() == nil {
+		t.Wake()
+	}
+}
+
 // literal returns the value of a prop written as a literal, coerced to typ.
 // It reports false when the prop is absent, holds a template (whose value is
 // only known when the node is ticked), or does not coerce (the loader has
@@ -90,13 +99,31 @@ func millis(ms float64) time.Duration {
 	return time.Duration(d)
 }
 
-// childErr is the reason child failed: its own error, or a generic one when
-// it failed without giving one.
+// childErr is the reason child failed (see failReason), or a generic error
+// when none is known.
 func childErr(child *bt.Node) error {
-	if err := child.Err(); err != nil {
+	if err := failReason(child); err != nil {
 		return err
 	}
 	return fmt.Errorf("%s returned FAILURE", child)
+}
+
+// failReason is the reason child failed: its own error; else, when it passed
+// on the failure of its only child (a decorator), that child's reason, with
+// the node named; else nil. The descent stops at nodes with several
+// children, whose failed child cannot be told from the errors left by
+// earlier starts.
+func failReason(child *bt.Node) error {
+	if err := child.Err(); err != nil {
+		return err
+	}
+	for n := child; len(n.Children) == 1; {
+		n = n.Children[0]
+		if err := n.Err(); err != nil {
+			return fmt.Errorf("%s: %w", n, err)
+		}
+	}
+	return nil
 }
 
 // stopTimer stops *tp if set and clears it.

@@ -16,7 +16,7 @@ func init() {
 		Description: "When the Precondition starts, it evaluates `if`. When the value is truthy, it " +
 			"ticks its child and passes the child's status through, RUNNING included. When it is " +
 			"falsy, the Precondition fails at once without ticking the child, with the error " +
-			"`precondition \"if\" is false (value: <the value>)`.\n\n" +
+			"`precondition \"{{ count > 3 }}\" is false (value: false)`, quoting `if` as written.\n\n" +
 			"`if` is usually a template such as `\"{{ count > 3 }}\"`, or `\"{{ user != null }}\"` to " +
 			"test that a name is set; it may also be a literal. Falsy values are false, null, 0, " +
 			"the empty string and empty lists and maps; every other value is truthy (so the " +
@@ -56,7 +56,7 @@ func (d *precondition) Tick(t *bt.Tick) bt.Status {
 			return t.Fail(err)
 		}
 		if !value.Truthy(v) {
-			return t.Failf("precondition %q is false (value: %s)", d.cond.Name, shortText(v))
+			return t.Failf("precondition %s is false (value: %s)", shortText(d.cond.Raw), shortText(v))
 		}
 	}
 	d.checked = true

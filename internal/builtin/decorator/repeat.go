@@ -74,7 +74,7 @@ func (r *repeat) Tick(t *bt.Tick) bt.Status {
 	}
 	for i := 0; ; i++ {
 		if i == syncCycles {
-			t.Wake()
+			yield(t)
 			return bt.Running
 		}
 		switch t.Child(r.child) {

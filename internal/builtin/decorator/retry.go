@@ -22,6 +22,10 @@ func init() {
 			"waits, returning RUNNING, and starts the child afresh. When the last attempt fails " +
 			"too, the Retry fails with the error `gave up after <n> attempts: <the last " +
 			"attempt's error>`. While the child is RUNNING the Retry returns RUNNING.\n\n" +
+			"When the child is a decorator (a Timeout, say) passing on a failure from below, the " +
+			"error names the node below that failed: `gave up after 3 attempts: fetch " +
+			"(HttpRequest): <its error>`. When it is a composite with several children, the " +
+			"error only says that the composite failed; the trace shows which child did.\n\n" +
 			"The wait before the first retry is `delayMs`; after each retry it is multiplied by " +
 			"`backoff`. With `delayMs: 100, backoff: 2` the waits are 100 ms, 200 ms, 400 ms, and " +
 			"so on. The tree is woken when a wait is over, so waits are not rounded up to the " +
@@ -156,7 +160,7 @@ func (r *retry) Tick(t *bt.Tick) bt.Status {
 	}
 	for i := 0; ; i++ {
 		if i == syncCycles {
-			t.Wake()
+			yield(t)
 			return bt.Running
 		}
 		switch t.Child(r.child) {

@@ -14,7 +14,7 @@ func init() {
 		Summary: "Succeeds even when its child fails, logging the failure as a warning.",
 		Description: "Ticks its child and passes SUCCESS and RUNNING through. When the child fails, " +
 			"the SoftAssert logs a warning `soft assertion failed: <child id>: <the child's " +
-			"error>` (without the error part when the child gave none) and succeeds, so that " +
+			"error>` (without the error part when no error is known) and succeeds, so that " +
 			"the workflow goes on. The warnings show in the run's log and trace. Halting the " +
 			"SoftAssert halts its child.\n\n" +
 			"It is ForceSuccess with a warning. @wayfarer-ai/btree keeps the failures in a list " +
@@ -34,7 +34,7 @@ func (d *softAssert) Tick(t *bt.Tick) bt.Status {
 		return st
 	}
 	msg := "soft assertion failed: " + d.child.ID
-	if err := d.child.Err(); err != nil {
+	if err := failReason(d.child); err != nil {
 		msg += ": " + err.Error()
 	}
 	t.Log(slog.LevelWarn, msg)
