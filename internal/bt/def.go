@@ -24,35 +24,52 @@ type Def struct {
 //
 // The first error of a node type's New, naming the node and its position.
 func (d *Def) Instantiate(workflow string, svc *Services) (*Tree, error) {
+	tr, errs := d.instantiate(workflow, svc)
+	if len(errs) > 0 {
+		e := errs[0]
+		return nil, fmt.Errorf("%s: node %q (%s): %w", e.Def.Pos, e.Def.ID, e.Def.Type, e.Err)
+	}
+	return tr, nil
+}
+
+// BuildError is a node type's New refusing a node's configuration.
+type BuildError struct {
+	Def *Def
+	Err error
+}
+
+// Check builds every node once and returns every refusal, so that problems
+// only a node type's New can see (a regular expression, a script, a
+// threshold against the number of children) are reported when the
+// workflow loads, all at once.
+func (d *Def) Check() []BuildError {
+	_, errs := d.instantiate("", nil)
+	return errs
+}
+
+func (d *Def) instantiate(workflow string, svc *Services) (*Tree, []BuildError) {
 	if svc == nil {
 		svc = &Services{}
 	}
 	tr := &Tree{Workflow: workflow}
-	root, err := d.build(tr, svc)
-	if err != nil {
-		return nil, err
-	}
-	tr.Root = root
-	return tr, nil
+	var errs []BuildError
+	tr.Root = d.build(tr, svc, &errs)
+	return tr, errs
 }
 
-func (d *Def) build(tr *Tree, svc *Services) (*Node, error) {
+func (d *Def) build(tr *Tree, svc *Services, errs *[]BuildError) *Node {
 	n := &Node{ID: d.ID, Type: d.Type, Name: d.Name, Pos: d.Pos, Index: len(tr.Nodes)}
 	tr.Nodes = append(tr.Nodes, n)
 	for _, c := range d.Children {
-		cn, err := c.build(tr, svc)
-		if err != nil {
-			return nil, err
-		}
-		n.Children = append(n.Children, cn)
+		n.Children = append(n.Children, c.build(tr, svc, errs))
 	}
 	b, err := d.Spec.New(&Config{ID: d.ID, Type: d.Type, Name: d.Name, Pos: d.Pos, Spec: d.Spec,
 		Props: d.Props, Children: n.Children, Services: svc})
 	if err != nil {
-		return nil, fmt.Errorf("%s: node %q (%s): %w", d.Pos, d.ID, d.Type, err)
+		*errs = append(*errs, BuildError{Def: d, Err: err})
 	}
 	n.Behavior = b
-	return n, nil
+	return n
 }
 
 // Walk calls fn for d and every descendant, in pre-order.

@@ -39,6 +39,8 @@ type Policy struct {
 	AllowedHosts []string
 	// Resolver resolves names; default net.DefaultResolver.
 	Resolver *net.Resolver
+
+	resolveHook func(host string) []netip.Addr // tests: answers instead of DNS
 }
 
 // HostAllowed reports whether host matches one of patterns: an exact
@@ -91,6 +93,20 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("2001:db8::/32"),  // documentation
 	netip.MustParsePrefix("169.254.0.0/16"), // link-local, metadata services
 	netip.MustParsePrefix("fd00:ec2::/32"),  // AWS IPv6 metadata
+}
+
+// numericHost reports whether host is made only of digits, dots and hex
+// notation, starting with a digit: an inet_aton-style address.
+func numericHost(host string) bool {
+	if host == "" || host[0] < '0' || host[0] > '9' {
+		return false
+	}
+	for _, c := range strings.ToLower(host) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == 'x' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckURL checks a URL's scheme and host name against the policy, before
@@ -193,6 +209,14 @@ func (p *Policy) dialer(d *net.Dialer) func(ctx context.Context, network, addr s
 func (p *Policy) resolve(ctx context.Context, host string) ([]netip.Addr, error) {
 	if ip, err := netip.ParseAddr(host); err == nil {
 		return []netip.Addr{ip.Unmap()}, nil
+	}
+	if numericHost(host) {
+		// "2130706433", "0x7f.1", "127.1": forms some resolvers read as
+		// addresses and others as names. Never guess.
+		return nil, fmt.Errorf("%w: %q is a numeric host but not a dotted-quad IP address", ErrDenied, host)
+	}
+	if p.resolveHook != nil {
+		return p.resolveHook(host), nil
 	}
 	r := p.Resolver
 	if r == nil {

@@ -147,6 +147,21 @@ func Load(file string, data []byte, opts Options) (*Workflow, error) {
 		wf.ID = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
 	l.assignIDs(root)
+	for _, e := range root.Check() {
+		at := e.Def.Pos
+		// Point at the prop the error is about, when it says which.
+		if rest, ok := strings.CutPrefix(e.Err.Error(), "prop "); ok {
+			if name, _, ok := strings.Cut(rest, ":"); ok {
+				if p := e.Def.Props[name]; p != nil && p.Set {
+					at = p.Pos
+				}
+			}
+		}
+		d.addAt(at, "%s %q: %v", e.Def.Type, e.Def.ID, e.Err)
+	}
+	if err := d.err(); err != nil {
+		return nil, err
+	}
 	return wf, nil
 }
 
