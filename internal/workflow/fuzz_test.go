@@ -20,6 +20,10 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("type: Sequence\nchildren: [{type: SuccessNode}, {type: Probe, props: {s: '{{a}}'}}]\n"))
 	f.Add([]byte("&a [*a]"))
 	f.Add([]byte("type: !!binary aGVsbG8=\n"))
+	f.Add([]byte("type: Script\nprops:\n  textContent: |\n    a = 1; b = (a +\n      2) // c\n    s = \"x;y\"\n"))
+	f.Add([]byte("type: RegexExtract\nprops: {input: t, pattern: '(a)(b)?', flags: gim, outputKey: o, matchIndex: 1}\n"))
+	f.Add([]byte("type: Parallel\nprops: {successThreshold: 1, strategy: any}\nchildren: [{type: SuccessNode}]\n"))
+	f.Add([]byte("type: HttpRequest\nprops: {url: 'http://x/{{a}}', method: POST, body: {a: '{{b}}'}, timeout: 1s}\n"))
 	reg := registry()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		wf, err := workflow.Load("fuzz.yaml", data, workflow.Options{Registry: reg})
