@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -30,6 +31,7 @@ import (
 	"github.com/weft-dev/weft/internal/journal"
 	"github.com/weft-dev/weft/internal/netguard"
 	"github.com/weft-dev/weft/internal/value"
+	"github.com/weft-dev/weft/internal/wasmhost"
 	"github.com/weft-dev/weft/internal/workflow"
 )
 
@@ -78,6 +80,10 @@ type Engine struct {
 	svc      *bt.Services
 	journal  *journal.Journal
 	resolver workflow.Resolver
+
+	pkgMu sync.RWMutex
+	host  *wasmhost.Host
+	pkgs  map[string][]*loadedPackage // by package id
 }
 
 // New returns an engine with the built-in node types.
@@ -92,7 +98,8 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg, reg: builtin.Registry()}
+	e := &Engine{cfg: cfg, reg: builtin.Registry(), pkgs: map[string][]*loadedPackage{}}
+	e.resolver = e.resolve
 	guard := netguard.Policy{DenyPrivate: cfg.HTTP.PublicOnly, AllowedHosts: cfg.HTTP.AllowedHosts}
 	e.svc = &bt.Services{HTTPClient: &http.Client{Transport: guard.Transport(), CheckRedirect: guard.CheckRedirect}}
 	if !cfg.NoJournal {
@@ -126,15 +133,23 @@ func (e *Engine) Journal() *journal.Journal { return e.journal }
 // workflows loaded afterwards.
 func (e *Engine) Registry() *bt.Registry { return e.reg }
 
-// SetResolver sets how node types named PACKAGE_ID/NODE_ID are found.
-func (e *Engine) SetResolver(r workflow.Resolver) { e.resolver = r }
-
-// Close releases the journal.
+// Close releases the journal and the WebAssembly host.
 func (e *Engine) Close() error {
-	if e.journal != nil {
-		return e.journal.Close()
+	var errs []error
+	e.pkgMu.Lock()
+	for _, list := range e.pkgs {
+		for _, lp := range list {
+			lp.pkg.Close(context.Background())
+		}
 	}
-	return nil
+	if e.host != nil {
+		errs = append(errs, e.host.Close(context.Background()))
+	}
+	e.pkgMu.Unlock()
+	if e.journal != nil {
+		errs = append(errs, e.journal.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Workflow is a loaded, validated workflow, ready to run.

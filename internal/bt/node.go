@@ -149,20 +149,35 @@ func (t *Tick) Log(level slog.Level, msg string) {
 	t.run.log(t.node, level, msg)
 }
 
+// LevelName names a log level as events carry it: trace, debug, info,
+// warn, error.
+func LevelName(l slog.Level) string { return levelName(l) }
+
 // Emit sends an event of the current node to the run's sink, filling in the
 // run and node fields.
 func (t *Tick) Emit(e event.Event) {
-	if t.run.sink == nil {
-		return
+	if t.run.sink != nil {
+		t.Emitter()(e)
 	}
-	if e.Time.IsZero() {
-		e.Time = time.Now()
+}
+
+// Emitter returns a function that emits events of the current node from
+// any goroutine, for work that outlives the tick (see Async).
+func (t *Tick) Emitter() func(event.Event) {
+	r, n := t.run, t.node
+	return func(e event.Event) {
+		if r.sink == nil {
+			return
+		}
+		if e.Time.IsZero() {
+			e.Time = time.Now()
+		}
+		e.RunID, e.Workflow = r.ID, r.Workflow
+		if n != nil {
+			e.Node, e.Type, e.Index = n.ID, n.Type, n.Index
+		}
+		r.sink.Emit(e)
 	}
-	e.RunID, e.Workflow = t.run.ID, t.run.Workflow
-	if t.node != nil {
-		e.Node, e.Type, e.Index = t.node.ID, t.node.Type, t.node.Index
-	}
-	t.run.sink.Emit(e)
 }
 
 // Child ticks n once: it starts n if it was idle, calls its behavior, and

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -60,15 +61,15 @@ func runWorkflow(c *cobra.Command, e *env, f *runFlags, file string) error {
 	if err != nil {
 		return &exitError{code: ExitBadInput, err: err}
 	}
-	if len(f.packages) > 0 {
-		return badInput("--package: custom nodes are not available in this build yet")
-	}
 	ctx := c.Context()
-	eng, err := weft.New(ctx, weft.Config{NoJournal: f.noJournal})
+	eng, err := weft.New(ctx, weft.Config{NoJournal: f.noJournal, Logger: stderrLogger(e.stderr)})
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
+	if err := addPackages(c, eng, f.packages); err != nil {
+		return err
+	}
 	wf, err := eng.LoadFile(file)
 	if err != nil {
 		return err
@@ -216,6 +217,22 @@ func logPrinter(w io.Writer) event.Sink {
 			fmt.Fprintf(w, "%-5s %s: %s\n", strings.ToUpper(e.Level), e.Node, e.Message)
 		}
 	})
+}
+
+// addPackages makes each --package usable for this command.
+func addPackages(c *cobra.Command, eng *weft.Engine, paths []string) error {
+	for _, p := range paths {
+		if _, err := eng.AddPackage(c.Context(), p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stderrLogger reports the engine's warnings (such as a module running
+// without instrumentation) on stderr.
+func stderrLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 var _ = errors.New

@@ -20,14 +20,14 @@ func newValidateCmd(e *env) *cobra.Command {
 			"as FILE:LINE:COL: message. Exit code 0 when every file is valid, 2 otherwise.",
 		Args: minArgs(1, "at least one workflow file"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if len(packages) > 0 {
-				return badInput("--package: custom nodes are not available in this build yet")
-			}
-			eng, err := weft.New(c.Context(), weft.Config{NoJournal: true})
+			eng, err := weft.New(c.Context(), weft.Config{NoJournal: true, Logger: stderrLogger(e.stderr)})
 			if err != nil {
 				return err
 			}
 			defer eng.Close()
+			if err := addPackages(c, eng, packages); err != nil {
+				return err
+			}
 			bad := 0
 			for _, file := range args {
 				if _, err := eng.LoadFile(file); err != nil {

@@ -1,0 +1,248 @@
+// Package customnode makes the nodes of a WebAssembly package into node
+// types of the engine: a bt.Spec per manifest node, whose props are the
+// node's input pins plus the common props, and whose behavior calls the
+// node through the wasm host without blocking the tree.
+package customnode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/weft-dev/weft/internal/bt"
+	"github.com/weft-dev/weft/internal/event"
+	"github.com/weft-dev/weft/internal/manifest"
+	"github.com/weft-dev/weft/internal/pin"
+	"github.com/weft-dev/weft/internal/wasmhost"
+)
+
+// Common props every custom node takes besides its input pins.
+var commonProps = []bt.PropSpec{
+	{Name: "timeout", Type: bt.TypeDuration, Description: "Limit of one call, capped by the package's timeout tier."},
+	{Name: "outputKey", Type: bt.TypeKey, Description: "Blackboard key that receives the node's whole outputs object (default: the node's id)."},
+	{Name: "outputs", Type: bt.TypeObject, Description: "Output pins to store under chosen blackboard names: {PIN: NAME}."},
+}
+
+// TypeName is the node type of a package's node: PACKAGE_ID/NODE_ID.
+func TypeName(m *manifest.Manifest, n *manifest.Node) string { return m.ID + "/" + n.ID }
+
+// Spec returns the node type of node n of pkg.
+func Spec(pkg *wasmhost.Package, n *manifest.Node) *bt.Spec {
+	m := pkg.Manifest
+	s := &bt.Spec{
+		Name: TypeName(m, n), Kind: bt.Leaf, Category: n.Category, Children: bt.Children{},
+		Summary:     firstNonEmpty(n.Description, n.Name, "Custom node "+n.ID+" of "+m.ID),
+		Description: fmt.Sprintf("From package %s %s (%s).", m.ID, m.Version, firstNonEmpty(m.Name, m.ID)),
+	}
+	if s.Category == "" {
+		s.Category = "custom"
+	}
+	for _, p := range n.Inputs {
+		desc := p.Description
+		if desc == "" {
+			desc = "Input pin."
+		}
+		ps := bt.PropSpec{Name: p.Name, Type: bt.TypeAny, Required: p.Required && !p.HasDefault,
+			Description: fmt.Sprintf("%s (%s)", desc, pinType(&p))}
+		if p.HasDefault {
+			ps.Default = p.Default
+		}
+		s.Props = append(s.Props, ps)
+	}
+	s.Props = append(s.Props, commonProps...)
+	s.New = func(c *bt.Config) (bt.Behavior, error) { return newNode(pkg, n, c) }
+	return s
+}
+
+func pinType(p *pin.Spec) string {
+	if p.ValueType == "" || p.ValueType == "normal" {
+		return string(p.Type)
+	}
+	return string(p.ValueType) + " of " + string(p.Type)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+type node struct {
+	pkg     *wasmhost.Package
+	mn      *manifest.Node
+	id      string
+	inputs  []*bt.Prop
+	timeout *bt.Prop
+	outKey  *bt.Prop
+	outputs map[string]string // pin -> blackboard name
+
+	work    bt.Async
+	res     *wasmhost.Result
+	attempt int
+}
+
+var _ bt.Behavior = (*node)(nil)
+
+func newNode(pkg *wasmhost.Package, mn *manifest.Node, c *bt.Config) (*node, error) {
+	n := &node{pkg: pkg, mn: mn, id: c.ID, timeout: c.Props.Get("timeout"), outKey: c.Props.Get("outputKey")}
+	for i := range mn.Inputs {
+		p := &mn.Inputs[i]
+		prop := c.Props.Get(p.Name)
+		if prop == nil {
+			continue
+		}
+		if lit, ok := prop.Value.Literal(); ok {
+			if _, err := p.Coerce(lit); err != nil {
+				return nil, fmt.Errorf("prop %s: %w", p.Name, stripPin(err, p.Name))
+			}
+		}
+		n.inputs = append(n.inputs, prop)
+	}
+	if o := c.Props.Get("outputs"); o != nil {
+		lit, ok := o.Value.Literal()
+		if !ok {
+			return nil, errors.New("prop outputs: expected a literal map of output pins to blackboard names, found a template")
+		}
+		n.outputs = map[string]string{}
+		for pinName, name := range lit.(map[string]any) {
+			s, ok := name.(string)
+			if !ok || s == "" {
+				return nil, fmt.Errorf("prop outputs: pin %s: expected a blackboard name, found %v", pinName, name)
+			}
+			if !hasPin(mn.Outputs, pinName) {
+				return nil, fmt.Errorf("prop outputs: %s has no output pin %q (outputs: %s)", TypeName(pkg.Manifest, mn), pinName, names(mn.Outputs))
+			}
+			n.outputs[pinName] = s
+		}
+	}
+	return n, nil
+}
+
+// stripPin turns "pin a: expected ..." into "expected ...", since the
+// message already names the prop.
+func stripPin(err error, name string) error {
+	msg, ok := strings.CutPrefix(err.Error(), "pin "+name+": ")
+	if !ok {
+		return err
+	}
+	return errors.New(msg)
+}
+
+func hasPin(pins []pin.Spec, name string) bool {
+	for _, p := range pins {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func names(pins []pin.Spec) string {
+	out := make([]string, len(pins))
+	for i, p := range pins {
+		out[i] = p.Name
+	}
+	return strings.Join(out, ", ")
+}
+
+func (n *node) Tick(t *bt.Tick) bt.Status {
+	if !n.work.Started() {
+		req, err := n.request(t)
+		if err != nil {
+			return t.Fail(err)
+		}
+		n.attempt++
+		req.Context.Attempt = n.attempt
+		n.res = nil
+		n.work.Start(t, func(ctx context.Context) (bt.Status, error) {
+			res, err := n.pkg.Call(ctx, req)
+			if err != nil {
+				return bt.Failure, err
+			}
+			n.res = res
+			if !res.Success {
+				return bt.Failure, errors.New(res.Error)
+			}
+			return bt.Success, nil
+		})
+	}
+	st := n.work.Poll(t)
+	if st == bt.Success {
+		n.store(t)
+	}
+	return st
+}
+
+func (n *node) Halt(*bt.Tick) { n.work.Stop() }
+
+func (n *node) request(t *bt.Tick) (*wasmhost.CallRequest, error) {
+	inputs := make(map[string]any, len(n.inputs))
+	for _, p := range n.inputs {
+		v, err := p.Eval(t)
+		if err != nil {
+			return nil, err
+		}
+		inputs[p.Name] = v
+	}
+	timeout, err := n.timeout.Duration(t, 0)
+	if err != nil {
+		return nil, err
+	}
+	r := t.Run()
+	return &wasmhost.CallRequest{
+		Node: n.mn.ID, Inputs: inputs, Timeout: timeout,
+		Context: wasmhost.CallContext{RunID: r.ID, Workflow: r.Workflow, NodeInstance: n.id, Tenant: tenantOf(r)},
+		Vars:    t.BB,
+		Events:  events{emit: t.Emitter()},
+	}, nil
+}
+
+func tenantOf(r *bt.Run) string {
+	if r.Tenant == "" {
+		return "default"
+	}
+	return r.Tenant
+}
+
+// store writes the outputs to the blackboard: the whole object under
+// outputKey (default: the node's id), or single pins as `outputs` says.
+func (n *node) store(t *bt.Tick) {
+	outs := n.res.Outputs
+	if n.outputs != nil {
+		for pinName, name := range n.outputs {
+			if v, ok := outs[pinName]; ok {
+				t.BB.Set(name, v)
+			}
+		}
+		if n.outKey == nil {
+			return
+		}
+	}
+	key, _ := n.outKey.String(t, n.id)
+	obj := make(map[string]any, len(outs))
+	for k, v := range outs {
+		obj[k] = v
+	}
+	t.BB.Set(key, obj)
+}
+
+// events adapts the wasm host's reports to run events.
+type events struct{ emit func(event.Event) }
+
+func (e events) Log(level slog.Level, msg string) {
+	e.emit(event.Event{Kind: event.Log, Level: bt.LevelName(level), Message: msg})
+}
+
+func (e events) HostCall(op string, d time.Duration, code string) {
+	e.emit(event.Event{Kind: event.HostCall, Op: op, Duration: d, Error: code})
+}
+
+func (e events) Stream(name string, data any) {
+	e.emit(event.Event{Kind: event.Stream, Message: name, Data: data})
+}

@@ -1,0 +1,396 @@
+// The call path: pins in, request JSON into the guest, weft_run, the
+// response out and checked, pins out.
+
+package wasmhost
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/weft-dev/weft/internal/manifest"
+	"github.com/weft-dev/weft/internal/pin"
+)
+
+// CallRequest is one invocation of a custom node.
+type CallRequest struct {
+	Node string
+	// Inputs are canonical values (package value) by input pin name; the
+	// host checks and encodes them against the pins. Declared defaults are
+	// applied for pins that are absent.
+	Inputs map[string]any
+	// Timeout is the node's own limit; the package's tier caps it, and the
+	// context's deadline applies too. Zero: the tier's.
+	Timeout time.Duration
+	Context CallContext
+	// Vars is the run's blackboard as the node sees it (vars.*); nil
+	// answers vars.* with "unavailable".
+	Vars Vars
+	// Events receives the node's log lines, host calls and stream events;
+	// nil drops them.
+	Events Events
+}
+
+// CallContext is the "context" object of the request JSON.
+type CallContext struct {
+	RunID, Workflow, NodeInstance, Tenant string
+	Attempt                               int
+}
+
+// Vars is the blackboard scope a node reads and writes through vars.*.
+type Vars interface {
+	Lookup(name string) (any, bool)
+	SetValue(name string, v any) error
+}
+
+// Events receives what a node reports while it runs.
+type Events interface {
+	Log(level slog.Level, msg string)
+	HostCall(op string, d time.Duration, errCode string)
+	Stream(event string, data any)
+}
+
+// Result is a node's own answer: success with outputs, or a business
+// failure with its message.
+type Result struct {
+	Success bool
+	Outputs map[string]any
+	Error   string
+}
+
+// CallError is a call that did not get a valid answer from the node: a
+// trap, a timeout, a limit, or a response that breaks the ABI.
+type CallError struct {
+	Package, Version, Node string
+	Reason                 string
+	Err                    error // context.DeadlineExceeded for timeouts, else nil
+}
+
+func (e *CallError) Error() string {
+	return fmt.Sprintf("package %s@%s node %s: %s", e.Package, e.Version, e.Node, e.Reason)
+}
+
+func (e *CallError) Unwrap() error { return e.Err }
+
+// callState is what the host functions see of the call in progress.
+type callState struct {
+	pkg          *Package
+	node         *manifest.Node
+	inst         *instance
+	req          *CallRequest
+	logLines     int
+	logDropped   int
+	stdioBytes   int
+	stdioDropped int
+}
+
+type callKey struct{}
+
+func (cs *callState) log(level slog.Level, msg string) {
+	if cs.logLines >= MaxLogLines {
+		cs.logDropped++
+		return
+	}
+	cs.logLines++
+	if len(msg) > MaxLogLine {
+		msg = fmt.Sprintf("%s… [line cut: %d bytes in all]", truncUTF8(msg, MaxLogLine), len(msg))
+	}
+	if cs.req.Events != nil {
+		cs.req.Events.Log(level, msg)
+	}
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// Call runs node req.Node once.
+//
+// # Errors
+//
+// A *CallError for a trap, a timeout, a limit or a response that breaks
+// ABI v1, naming the package, the node and the reason; the instance that
+// failed is discarded. Bad inputs are a *CallError too. A node's own
+// business failure is not an error: it is a Result with Success false.
+func (p *Package) Call(ctx context.Context, req *CallRequest) (*Result, error) {
+	m := p.Manifest
+	fail := func(err error, format string, args ...any) (*Result, error) {
+		return nil, &CallError{Package: m.ID, Version: m.Version, Node: req.Node, Reason: fmt.Sprintf(format, args...), Err: err}
+	}
+	node := m.Node(req.Node)
+	mod := p.byNode[req.Node]
+	if node == nil || mod == nil {
+		return fail(nil, "the package has no node %q", req.Node)
+	}
+
+	bufp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bufp)
+	body, err := p.request((*bufp)[:0], node, req)
+	*bufp = body[:0]
+	if err != nil {
+		return fail(nil, "%v", err)
+	}
+	if len(body) > MaxRequest {
+		return fail(nil, "the request is %d bytes, over the limit of %d", len(body), MaxRequest)
+	}
+
+	timeout := p.timeout
+	if req.Timeout > 0 && req.Timeout < timeout {
+		timeout = req.Timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	inst, pl, err := p.acquire(ctx, req.Context.Tenant, mod)
+	if err != nil {
+		return fail(nil, "%v", err)
+	}
+	cs := &callState{pkg: p, node: node, inst: inst, req: req}
+	inst.cur = cs
+	defer p.release(ctx, inst, pl)
+	ctx = context.WithValue(ctx, callKey{}, cs)
+
+	res, reason, cerr := p.invoke(ctx, inst, body, timeout)
+	inst.stdio.flush(cs)
+	if cs.logDropped > 0 {
+		cs.logLines = 0 // let the summary through
+		cs.log(slog.LevelWarn, fmt.Sprintf("%d more log lines were dropped (limit %d per call)", cs.logDropped, MaxLogLines))
+	}
+	if cs.stdioDropped > 0 {
+		cs.log(slog.LevelWarn, fmt.Sprintf("%d bytes of stdout/stderr were dropped (limit %d per call)", cs.stdioDropped, MaxStdio))
+	}
+	if reason != "" {
+		inst.broken = true
+		return fail(cerr, "%s", reason)
+	}
+	return res, nil
+}
+
+// invoke writes the request, runs weft_run and reads the response. A
+// non-empty reason is a failure that breaks the instance.
+func (p *Package) invoke(ctx context.Context, inst *instance, body []byte, timeout time.Duration) (*Result, string, error) {
+	stack := inst.stack[:]
+	stack[0] = api.EncodeI32(int32(len(body)))
+	if err := inst.alloc.CallWithStack(ctx, stack); err != nil {
+		return nil, "weft_alloc failed: " + describeTrap(ctx, err, timeout), ctxErr(ctx, err)
+	}
+	ptr := api.DecodeU32(stack[0])
+	if ptr == 0 {
+		return nil, fmt.Sprintf("weft_alloc(%d) returned 0 (out of memory)", len(body)), nil
+	}
+	if !inst.mem.Write(ptr, body) {
+		p.freeBuffer(ctx, inst, ptr, len(body))
+		return nil, fmt.Sprintf("weft_alloc(%d) returned %#x, outside the module's memory", len(body), ptr), nil
+	}
+	stack[0], stack[1] = api.EncodeU32(ptr), api.EncodeI32(int32(len(body)))
+	if err := inst.run.CallWithStack(ctx, stack); err != nil {
+		return nil, describeTrap(ctx, err, timeout), ctxErr(ctx, err)
+	}
+	packed := stack[0]
+	if packed == 0 {
+		return nil, "weft_run returned 0 (no response)", nil
+	}
+	outPtr, outLen := uint32(packed>>32), uint32(packed)
+	if int(outLen) > p.respCap {
+		return nil, fmt.Sprintf("the response is %d bytes, over the limit of %d for the %s memory tier", outLen, p.respCap, p.Manifest.Permissions.Memory), nil
+	}
+	view, ok := inst.mem.Read(outPtr, outLen)
+	if !ok {
+		return nil, fmt.Sprintf("the response [%#x, %#x) is outside the module's memory (%d bytes)", outPtr, uint64(outPtr)+uint64(outLen), inst.mem.Size()), nil
+	}
+	res, err := p.response(view, inst.cur.node)
+	if err != nil {
+		return nil, err.Error(), nil
+	}
+	return res, "", nil
+}
+
+// freeBuffer gives back a request buffer that never reached weft_run.
+func (p *Package) freeBuffer(ctx context.Context, inst *instance, ptr uint32, n int) {
+	if inst.free == nil {
+		return
+	}
+	stack := inst.stack[:]
+	stack[0], stack[1] = api.EncodeU32(ptr), api.EncodeI32(int32(n))
+	_ = inst.free.CallWithStack(ctx, stack)
+}
+
+// request builds the request JSON.
+func (p *Package) request(b []byte, node *manifest.Node, req *CallRequest) ([]byte, error) {
+	b = append(b, `{"abi":1,"node":`...)
+	b = strconv.AppendQuote(b, node.ID)
+	b = append(b, `,"inputs":{`...)
+	first := true
+	for i := range node.Inputs {
+		pin := &node.Inputs[i]
+		v, ok := req.Inputs[pin.Name]
+		if !ok {
+			if !pin.HasDefault {
+				if pin.Required {
+					return b, fmt.Errorf("input pin %s is required and has no value", pin.Name)
+				}
+				continue
+			}
+			v = pin.Default
+		}
+		c, err := pin.Coerce(v)
+		if err != nil {
+			return b, fmt.Errorf("input %w", err)
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSONString(b, pin.Name)
+		b = append(b, ':')
+		if b, err = pin.AppendJSON(b, c); err != nil {
+			return b, fmt.Errorf("input pin %s: %w", pin.Name, err)
+		}
+	}
+	for name := range req.Inputs {
+		if findPin(node.Inputs, name) == nil {
+			return b, fmt.Errorf("node %s has no input pin %q", node.ID, name)
+		}
+	}
+	c := &req.Context
+	b = append(b, `},"context":{"run_id":`...)
+	b = appendJSONString(b, c.RunID)
+	b = append(b, `,"workflow":`...)
+	b = appendJSONString(b, c.Workflow)
+	b = append(b, `,"node_instance":`...)
+	b = appendJSONString(b, c.NodeInstance)
+	b = append(b, `,"tenant":`...)
+	b = appendJSONString(b, c.Tenant)
+	b = append(b, `,"attempt":`...)
+	b = strconv.AppendInt(b, int64(max(c.Attempt, 1)), 10)
+	b = append(b, `,"deadline_unix_ms":`...)
+	deadline := time.Now().Add(p.timeout)
+	if req.Timeout > 0 && req.Timeout < p.timeout {
+		deadline = time.Now().Add(req.Timeout)
+	}
+	b = strconv.AppendInt(b, deadline.UnixMilli(), 10)
+	b = append(b, "}}"...)
+	return b, nil
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			data, _ := json.Marshal(s)
+			return append(b, data...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+type wireResponse struct {
+	Status  string                     `json:"status"`
+	Outputs map[string]json.RawMessage `json:"outputs"`
+	Error   *string                    `json:"error"`
+}
+
+// response checks and decodes the response JSON.
+func (p *Package) response(view []byte, node *manifest.Node) (*Result, error) {
+	if !utf8.Valid(view) {
+		return nil, errors.New("the response is not UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(view))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	var w wireResponse
+	if err := dec.Decode(&w); err != nil {
+		return nil, fmt.Errorf("the response is not the ABI's JSON: %v (starts %q)", err, truncUTF8(string(view), 80))
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("the response has data after its JSON object (starts %q)", truncUTF8(string(view), 80))
+	}
+	switch w.Status {
+	case "failure":
+		if w.Error == nil || *w.Error == "" {
+			return nil, errors.New(`a "failure" response must carry a non-empty "error"`)
+		}
+		return &Result{Error: *w.Error}, nil
+	case "success":
+	default:
+		return nil, fmt.Errorf(`the response's status is %q, expected "success" or "failure"`, w.Status)
+	}
+	out := make(map[string]any, len(w.Outputs))
+	for name, raw := range w.Outputs {
+		pin := findPin(node.Outputs, name)
+		if pin == nil {
+			return nil, fmt.Errorf("the node returned output %q, which is not a declared output pin (declared: %s)", name, pinNames(node.Outputs))
+		}
+		v, err := pin.DecodeJSON(raw)
+		if err != nil {
+			return nil, err // "output pin NAME: expected ..., found ..."
+		}
+		out[name] = v
+	}
+	return &Result{Success: true, Outputs: out}, nil
+}
+
+func findPin(pins []pin.Spec, name string) *pin.Spec {
+	for i := range pins {
+		if pins[i].Name == name {
+			return &pins[i]
+		}
+	}
+	return nil
+}
+
+func pinNames(pins []pin.Spec) string {
+	if len(pins) == 0 {
+		return "none"
+	}
+	names := make([]string, len(pins))
+	for i, p := range pins {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// describeTrap turns an error from a guest call into a reason.
+func describeTrap(ctx context.Context, err error, timeout time.Duration) string {
+	var exit *sys.ExitError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Sprintf("timed out after %v", timeout)
+	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+		return "cancelled"
+	case errors.As(err, &exit):
+		return fmt.Sprintf("the module exited with code %d", exit.ExitCode())
+	}
+	return "trapped: " + firstLine(err.Error())
+}
+
+func ctxErr(ctx context.Context, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return context.DeadlineExceeded
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled) {
+		return context.Canceled
+	}
+	return nil
+}
+
+func truncUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

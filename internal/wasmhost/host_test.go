@@ -1,0 +1,119 @@
+package wasmhost_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/weft-dev/weft/internal/pkgfile"
+	"github.com/weft-dev/weft/internal/wasmhost"
+)
+
+// recorder collects what a node reports.
+type recorder struct {
+	mu      sync.Mutex
+	logs    []string
+	calls   []string
+	streams []string
+}
+
+func (r *recorder) Log(level slog.Level, msg string) {
+	r.mu.Lock()
+	r.logs = append(r.logs, level.String()+" "+msg)
+	r.mu.Unlock()
+}
+func (r *recorder) HostCall(op string, _ time.Duration, code string) {
+	r.mu.Lock()
+	r.calls = append(r.calls, op+":"+code)
+	r.mu.Unlock()
+}
+func (r *recorder) Stream(ev string, _ any) {
+	r.mu.Lock()
+	r.streams = append(r.streams, ev)
+	r.mu.Unlock()
+}
+
+func newHost(t testing.TB) *wasmhost.Host {
+	t.Helper()
+	h, err := wasmhost.New(context.Background(), wasmhost.Config{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close(context.Background()) })
+	return h
+}
+
+// load loads testdata/pkgs/NAME.
+func load(t testing.TB, h *wasmhost.Host, name string) *wasmhost.Package {
+	t.Helper()
+	pkg, err := loadErr(h, name)
+	if err != nil {
+		t.Fatalf("loading %s: %v", name, err)
+	}
+	t.Cleanup(func() { pkg.Close(context.Background()) })
+	return pkg
+}
+
+func loadErr(h *wasmhost.Host, name string) (*wasmhost.Package, error) {
+	p, err := pkgfile.Load(filepath.Join("testdata", "pkgs", name))
+	if err != nil {
+		return nil, err
+	}
+	return h.Load(context.Background(), p)
+}
+
+func call(t testing.TB, pkg *wasmhost.Package, node string, inputs map[string]any) (*wasmhost.Result, error) {
+	t.Helper()
+	return pkg.Call(context.Background(), &wasmhost.CallRequest{Node: node, Inputs: inputs,
+		Context: wasmhost.CallContext{RunID: "r1", Workflow: "w", NodeInstance: "n1", Tenant: "t1"}})
+}
+
+func TestAdd(t *testing.T) {
+	h := newHost(t)
+	pkg := load(t, h, "cecho")
+	for range 3 {
+		res, err := call(t, pkg, "add", map[string]any{"a": int64(9007199254740993), "b": int64(2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Success || res.Outputs["sum"] != int64(9007199254740995) {
+			t.Fatalf("result %+v", res)
+		}
+	}
+	if !pkg.Instrumented() {
+		t.Fatal("the C module was not instrumented")
+	}
+}
+
+var _ = errors.Is
+var _ = strings.Contains
+
+type vars struct {
+	mu sync.Mutex
+	m  map[string]any
+}
+
+func (v *vars) Lookup(name string) (any, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	x, ok := v.m[name]
+	return x, ok
+}
+
+func (v *vars) SetValue(name string, x any) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.m[name] = x
+	return nil
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

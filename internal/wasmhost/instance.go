@@ -1,0 +1,136 @@
+// Instances: one running copy of a module, its captured stdio, and the
+// pools that keep warm instances per tenant.
+
+package wasmhost
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/tetratelabs/wazero/api"
+)
+
+// instance is one instantiated module. One goroutine uses it at a time.
+type instance struct {
+	mod                         api.Module
+	mem                         api.Memory
+	run, alloc, allocHost, free api.Function
+	stack                       [2]uint64
+	stdio                       *stdio
+	cur                         *callState // the call in progress, for stdio
+	broken                      bool       // trapped, timed out or hit a limit: never reuse
+}
+
+func (i *instance) close(ctx context.Context) {
+	if i.mod != nil {
+		_ = i.mod.Close(context.WithoutCancel(ctx))
+	}
+}
+
+// stdio turns a guest's stdout and stderr into log lines of the call in
+// progress, capped per call.
+type stdio struct {
+	inst *instance
+	out  [2]bytes.Buffer // partial lines of stdout, stderr
+}
+
+type stdioWriter struct {
+	s   *stdio
+	err bool
+}
+
+func (s *stdio) writer(stderr bool) io.Writer { return &stdioWriter{s: s, err: stderr} }
+
+func (w *stdioWriter) Write(p []byte) (int, error) {
+	cs := w.s.inst.cur
+	if cs == nil {
+		return len(p), nil // during _initialize: nobody to tell
+	}
+	n := len(p)
+	if room := MaxStdio - cs.stdioBytes; room < len(p) {
+		if room < 0 {
+			room = 0
+		}
+		cs.stdioDropped += len(p) - room
+		p = p[:room]
+	}
+	cs.stdioBytes += len(p)
+	idx, level := 0, slog.LevelInfo
+	if w.err {
+		idx, level = 1, slog.LevelWarn
+	}
+	buf := &w.s.out[idx]
+	buf.Write(p)
+	for {
+		line, rest, ok := bytes.Cut(buf.Bytes(), []byte{'\n'})
+		if !ok {
+			break
+		}
+		cs.log(level, string(line))
+		buf.Next(len(line) + 1)
+		_ = rest
+	}
+	return n, nil
+}
+
+// flush emits what is left of unterminated stdout/stderr lines.
+func (s *stdio) flush(cs *callState) {
+	for i := range s.out {
+		if s.out[i].Len() > 0 {
+			level := slog.LevelInfo
+			if i == 1 {
+				level = slog.LevelWarn
+			}
+			cs.log(level, s.out[i].String())
+			s.out[i].Reset()
+		}
+	}
+}
+
+// pool keeps warm instances of one module for one tenant.
+type pool struct {
+	mu   sync.Mutex
+	idle []*instance
+	max  int
+}
+
+func (p *pool) get() *instance {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.idle); n > 0 {
+		inst := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		return inst
+	}
+	return nil
+}
+
+// put returns a healthy instance to the pool, or closes it.
+func (p *pool) put(ctx context.Context, inst *instance) {
+	if inst.broken || inst.mod.IsClosed() {
+		inst.close(ctx)
+		return
+	}
+	p.mu.Lock()
+	if len(p.idle) < p.max {
+		p.idle = append(p.idle, inst)
+		inst = nil
+	}
+	p.mu.Unlock()
+	if inst != nil {
+		inst.close(ctx)
+	}
+}
+
+func (p *pool) drain(ctx context.Context) {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	for _, inst := range idle {
+		inst.close(ctx)
+	}
+}

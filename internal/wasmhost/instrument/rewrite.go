@@ -1,0 +1,305 @@
+// The rewriting half of Instrument: sections that change are re-emitted
+// from the input with edits, every other section is copied byte for byte.
+
+package instrument
+
+import (
+	"fmt"
+	"strings"
+)
+
+// emitter copies src to out, applying edits in increasing offset order.
+type emitter struct {
+	src  []byte
+	out  []byte
+	last int    // src is copied up to here
+	k    uint32 // index of the yield import: function indices >= k shift by one
+}
+
+func (e *emitter) shift(f uint32) uint32 {
+	if f >= e.k {
+		return f + 1
+	}
+	return f
+}
+
+// copyTo copies the input up to pos.
+func (e *emitter) copyTo(pos int) {
+	e.out = append(e.out, e.src[e.last:pos]...)
+	e.last = pos
+}
+
+// replace writes data in place of src[start:end].
+func (e *emitter) replace(start, end int, data []byte) {
+	e.copyTo(start)
+	e.out = append(e.out, data...)
+	e.last = end
+}
+
+// funcIdx rewrites the function index v encoded at src[start:end].
+func (e *emitter) funcIdx(start, end int, v uint32) {
+	if v < e.k {
+		return
+	}
+	e.copyTo(start)
+	e.out = appendU32(e.out, v+1)
+	e.last = end
+}
+
+// plan holds what Instrument adds to a module.
+type plan struct {
+	k          uint32 // function index of the yield import
+	typeIdx    uint32 // its type, () -> ()
+	newType    bool   // the type is appended
+	global     uint32 // index of the call counter
+	loopBudget int32
+	callBudget int32
+	memCap     []byte // new limits of the defined memory, nil if unchanged
+}
+
+func instrument(m *module, opt Options) ([]byte, error) {
+	for _, mi := range m.mems {
+		if mi.imported {
+			return nil, fmt.Errorf("%w: the memory is imported, so its size cap cannot be written into the module", ErrUnsupported)
+		}
+	}
+	p := plan{
+		k:          uint32(len(m.importFuncTypes)),
+		typeIdx:    uint32(len(m.typeOffs)),
+		newType:    true,
+		global:     m.importGlobals + m.globals,
+		loopBudget: opt.LoopBudget,
+		callBudget: opt.CallBudget,
+	}
+	for i, at := range m.typeOffs {
+		if at+3 <= len(m.b) && m.b[at+1] == 0 && m.b[at+2] == 0 {
+			p.typeIdx, p.newType = uint32(i), false
+			break
+		}
+	}
+	if len(m.mems) == 1 {
+		mi := m.mems[0]
+		eff := uint32(maxPages)
+		if mi.hasMax {
+			eff = mi.max
+		}
+		if eff > m.lim.MaxMemoryPages {
+			p.memCap = appendU32(appendU32([]byte{mi.flags | 1}, mi.min), m.lim.MaxMemoryPages)
+		}
+	}
+
+	b := m.b
+	out := make([]byte, 0, len(b)+len(b)/8+256)
+	out = append(out, b[:8]...)
+	var created [3]bool // type, import, global sections written
+	createBefore := func(rank int) {
+		if !created[0] && sectionRank(secType) < rank {
+			created[0] = true
+			if m.section(secType) == nil {
+				out = appendSection(out, secType, []byte{1, 0x60, 0, 0})
+			}
+		}
+		if !created[1] && sectionRank(secImport) < rank {
+			created[1] = true
+			if m.section(secImport) == nil {
+				out = appendSection(out, secImport, p.yieldImport([]byte{1}))
+			}
+		}
+		if !created[2] && sectionRank(secGlobal) < rank {
+			created[2] = true
+			if m.section(secGlobal) == nil {
+				out = appendSection(out, secGlobal, p.counterGlobal([]byte{1}))
+			}
+		}
+	}
+	for i := range m.sections {
+		s := &m.sections[i]
+		if s.id != secCustom {
+			createBefore(sectionRank(s.id))
+		}
+		em := &emitter{src: b, last: s.payload, k: p.k, out: make([]byte, 0, s.end-s.payload+64)}
+		r := newReader(b, s.payload, s.end)
+		var err error
+		switch s.id {
+		case secCustom:
+			if s.name == "name" {
+				nr := newReader(b, s.payload, s.end)
+				_ = nr.skipName("custom section name")
+				em.copyTo(nr.pos)
+				em.last = s.end
+				err = m.names(nr, em)
+			} else if strings.HasPrefix(s.name, ".debug_") || s.name == "sourceMappingURL" {
+				continue // they point at code offsets, which change
+			} else {
+				em.copyTo(s.end)
+			}
+		case secType:
+			if p.newType {
+				em.replace(m.typeCountAt[0], m.typeCountAt[1], appendU32(nil, uint32(len(m.typeOffs))+1))
+				em.copyTo(s.end)
+				em.out = append(em.out, 0x60, 0, 0)
+			} else {
+				em.copyTo(s.end)
+			}
+		case secImport:
+			em.replace(m.importCountAt[0], m.importCountAt[1], appendU32(nil, uint32(len(m.info.Imports))+1))
+			em.copyTo(m.yieldImportAt)
+			em.out = p.yieldImport(em.out)
+			em.copyTo(s.end)
+		case secMemory:
+			if p.memCap != nil {
+				em.replace(m.mems[0].limStart, m.mems[0].limEnd, p.memCap)
+			}
+			em.copyTo(s.end)
+		case secGlobal:
+			em.replace(m.globalCountAt[0], m.globalCountAt[1], appendU32(nil, m.globals+1))
+			err = m.globalSection(r, em)
+			em.copyTo(s.end)
+			em.out = p.counterGlobal(em.out)
+		case secTable:
+			err = m.tableSection(r, em)
+			em.copyTo(s.end)
+		case secExport:
+			err = m.exports(r, em)
+			em.copyTo(s.end)
+		case secStart:
+			err = m.start(r, em)
+			em.copyTo(s.end)
+		case secElement:
+			err = m.elements(r, em)
+			em.copyTo(s.end)
+		case secCode:
+			em.out, err = m.emitCode(s, &p, em.out)
+		default:
+			em.copyTo(s.end)
+		}
+		if err != nil { // the first pass read the same bytes: a bug
+			return nil, fmt.Errorf("%w: re-reading section %s: %w", ErrUnsupported, sectionNames[s.id], err)
+		}
+		out = appendSection(out, s.id, em.out)
+	}
+	createBefore(1 << 30)
+	return out, nil
+}
+
+func appendSection(out []byte, id byte, payload []byte) []byte {
+	out = append(out, id)
+	out = appendU32(out, uint32(len(payload)))
+	return append(out, payload...)
+}
+
+// yieldImport appends the import entry of weft_rt.yield to b.
+func (p *plan) yieldImport(b []byte) []byte {
+	b = appendU32(b, uint32(len(YieldModule)))
+	b = append(b, YieldModule...)
+	b = appendU32(b, uint32(len(YieldName)))
+	b = append(b, YieldName...)
+	b = append(b, kindFunc)
+	return appendU32(b, p.typeIdx)
+}
+
+// counterGlobal appends the call counter: (global (mut i32) (i32.const callBudget)).
+func (p *plan) counterGlobal(b []byte) []byte {
+	b = append(b, 0x7F, 1, opI32Const)
+	b = appendS32(b, p.callBudget)
+	return append(b, opEnd)
+}
+
+// callCheck appends the check at a function's entry:
+//
+//	global.get $g  i32.const 1  i32.sub  global.set $g
+//	global.get $g  i32.eqz
+//	if  call $yield  i32.const CALL_BUDGET  global.set $g  end
+func (p *plan) callCheck(b []byte) []byte {
+	b = append(b, opGlobalGet)
+	b = appendU32(b, p.global)
+	b = append(b, opI32Const, 1, opI32Sub, opGlobalSet)
+	b = appendU32(b, p.global)
+	b = append(b, opGlobalGet)
+	b = appendU32(b, p.global)
+	b = append(b, opI32Eqz, opIf, blockEmpty, opCall)
+	b = appendU32(b, p.k)
+	b = append(b, opI32Const)
+	b = appendS32(b, p.callBudget)
+	b = append(b, opGlobalSet)
+	b = appendU32(b, p.global)
+	return append(b, opEnd)
+}
+
+// loopCheck appends the check at a loop header, on local l:
+//
+//	local.get $l  i32.const 1  i32.sub  local.tee $l  i32.eqz
+//	if  call $yield  i32.const LOOP_BUDGET  local.set $l  end
+func (p *plan) loopCheck(b []byte, l uint32) []byte {
+	b = append(b, opLocalGet)
+	b = appendU32(b, l)
+	b = append(b, opI32Const, 1, opI32Sub, opLocalTee)
+	b = appendU32(b, l)
+	b = append(b, opI32Eqz, opIf, blockEmpty, opCall)
+	b = appendU32(b, p.k)
+	b = p.setLocal(b, l)
+	return append(b, opEnd)
+}
+
+// setLocal appends i32.const LOOP_BUDGET  local.set $l.
+func (p *plan) setLocal(b []byte, l uint32) []byte {
+	b = append(b, opI32Const)
+	b = appendS32(b, p.loopBudget)
+	b = append(b, opLocalSet)
+	return appendU32(b, l)
+}
+
+// emitCode appends the rewritten code section payload to out.
+func (m *module) emitCode(s *section, p *plan, out []byte) ([]byte, error) {
+	r := newReader(m.b, s.payload, s.end)
+	if _, err := r.u32("function count"); err != nil {
+		return nil, err
+	}
+	out = append(out, m.b[s.payload:r.pos]...)
+	entry := p.callCheck(nil)
+	var loopCheck []byte
+	em := &emitter{src: m.b, k: p.k}
+	var in insn
+	for i := range m.funcs {
+		f := &m.funcs[i]
+		em.out, em.last = em.out[:0], f.bodyStart
+		var local uint32
+		if f.loops {
+			local = m.paramCount(f.typeIdx) + f.locals
+			lr := newReader(m.b, f.bodyStart, f.exprStart)
+			groups, err := lr.u32("local groups")
+			if err != nil {
+				return nil, err
+			}
+			em.replace(f.bodyStart, lr.pos, appendU32(nil, groups+1))
+			em.copyTo(f.exprStart)
+			em.out = append(em.out, 1, 0x7F) // one more i32 local: the loop counter
+			loopCheck = p.loopCheck(loopCheck[:0], local)
+		} else {
+			em.copyTo(f.exprStart)
+		}
+		if f.loops || f.calls {
+			em.out = append(em.out, entry...)
+		}
+		if f.loops {
+			em.out = p.setLocal(em.out, local)
+		}
+		wr := newReader(m.b, f.exprStart, f.bodyEnd)
+		for wr.pos < f.bodyEnd {
+			if err := wr.next(&in); err != nil {
+				return nil, fmt.Errorf("function %d: %w", int(p.k)+i, err)
+			}
+			switch in.op {
+			case opLoop:
+				em.copyTo(in.end)
+				em.out = append(em.out, loopCheck...)
+			case opCall, opReturnCall, opRefFunc:
+				em.funcIdx(in.imm, in.end, in.idx)
+			}
+		}
+		em.copyTo(f.bodyEnd)
+		out = appendU32(out, uint32(len(em.out)))
+		out = append(out, em.out...)
+	}
+	return out, nil
+}

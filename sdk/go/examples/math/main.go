@@ -1,0 +1,123 @@
+// Command math is the example package of the weft Go SDK: four nodes
+// (add, divide, echo, greet) that show typed inputs and outputs, business
+// failures, and blackboard host calls. manifest.toml beside it declares
+// them.
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o math.wasm .
+//	go test .          # runs the handlers on the host, against a fake host
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/weft-dev/weft/sdk/go/node"
+)
+
+func init() {
+	node.Handle("add", add)
+	node.Handle("divide", divide)
+	node.Handle("echo", echo)
+	node.Handle("greet", greet)
+}
+
+// main is never run: a -buildmode=c-shared module only runs init functions.
+func main() {}
+
+// add adds two integers exactly; the manifest gives both a default of 0.
+func add(c *node.Call) error {
+	a, err := c.IntOr("a", 0)
+	if err != nil {
+		return err
+	}
+	b, err := c.IntOr("b", 0)
+	if err != nil {
+		return err
+	}
+	sum := a + b
+	if (sum > a) != (b > 0) {
+		return errors.New("integer overflow")
+	}
+	return c.SetOutput("sum", sum)
+}
+
+// divide divides two floats; a zero divisor is a business failure.
+func divide(c *node.Call) error {
+	a, err := c.Float("a")
+	if err != nil {
+		return err
+	}
+	b, err := c.Float("b")
+	if err != nil {
+		return err
+	}
+	if b == 0 {
+		return errors.New("divisor must not be zero")
+	}
+	return c.SetOutput("quotient", a/b)
+}
+
+// echo copies every input it got to the output of the same name, through
+// the getter and setter of its pin type.
+func echo(c *node.Call) error {
+	for _, name := range c.Inputs() {
+		var v any
+		var err error
+		switch name {
+		case "exec":
+			v = nil // execution pins carry null
+		case "s", "p":
+			v, err = c.String(name)
+		case "i":
+			v, err = c.Int(name)
+		case "f":
+			v, err = c.Float(name)
+		case "b":
+			v, err = c.Bool(name)
+		case "d":
+			var t time.Time
+			t, err = c.Time(name)
+			v = t
+		case "by":
+			v, err = c.Bytes(name)
+		case "st":
+			var m map[string]any
+			err = c.Decode(name, &m)
+			v = m
+		case "ia":
+			var a []int64
+			err = c.Decode(name, &a)
+			v = a
+		case "g":
+			err = c.Decode(name, &v)
+		default:
+			continue // not a pin of echo: the host would not send it
+		}
+		if err != nil {
+			return err
+		}
+		if err := c.SetOutput(name, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// greet logs, reads the blackboard variable "greeting" and writes
+// "last_greeting".
+func greet(c *node.Call) error {
+	name, err := c.StringOr("name", "world")
+	if err != nil {
+		return err
+	}
+	c.Infof("greeting %s (run %s, attempt %d)", name, c.Context().RunID, c.Context().Attempt)
+	greeting := "Hello"
+	if _, err := c.Vars().Get("greeting", &greeting); err != nil {
+		return err
+	}
+	msg := greeting + ", " + name + "!"
+	if err := c.Vars().Set("last_greeting", msg); err != nil {
+		return err
+	}
+	return c.SetOutput("message", msg)
+}
