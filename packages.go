@@ -79,6 +79,13 @@ func (e *Engine) AddPackage(ctx context.Context, path string) (*PackageInfo, err
 	if err != nil {
 		return nil, &invalidError{fmt.Errorf("%s: version %q: %w", path, m.Version, err)}
 	}
+	if m.MinWeftVersion != "" {
+		need, err := semver.StrictNewVersion(m.MinWeftVersion)
+		if err == nil && need.GreaterThan(semver.MustParse(Version)) {
+			pkg.Close(ctx)
+			return nil, &invalidError{fmt.Errorf("%s: package %s %s needs weft %s or newer; this is weft %s", path, m.ID, m.Version, need, Version)}
+		}
+	}
 	lp := &loadedPackage{pkg: pkg, version: v, specs: map[string]*bt.Spec{}}
 	info := &PackageInfo{ID: m.ID, Version: m.Version, Digest: pkg.Digest, Instrumented: pkg.Instrumented()}
 	for i := range m.Nodes {

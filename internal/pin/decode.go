@@ -89,7 +89,9 @@ func (d *decoder) spec(s *Spec) (any, *MismatchError) {
 		if err := d.enter(); err != nil {
 			return nil, err
 		}
-		list := make([]any, 0, 4)
+		// Collect into a stack buffer, then allocate the result once.
+		var small [16]any
+		list := small[:0]
 		if d.peek() == ']' {
 			d.pos++
 		} else {
@@ -108,13 +110,15 @@ func (d *decoder) spec(s *Spec) (any, *MismatchError) {
 			}
 		}
 		d.depth--
+		out := make([]any, len(list))
+		copy(out, list)
 		if s.ValueType == Set {
-			if i, j, dup := duplicate(list); dup {
+			if i, j, dup := duplicate(out); dup {
 				return nil, &MismatchError{Path: indexPath(j),
-					Found: "duplicate set element " + describe(list[j]) + " (same as " + indexPath(i) + ")"}
+					Found: "duplicate set element " + describe(out[j]) + " (same as " + indexPath(i) + ")"}
 			}
 		}
-		return list, nil
+		return out, nil
 	case Map:
 		if d.peek() != '{' {
 			return nil, d.mismatch(s.expectedContainer())

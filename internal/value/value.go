@@ -259,6 +259,11 @@ func Truthy(v any) bool {
 // Equal reports deep equality of canonical values, treating an integer and a
 // float of the same numeric value as equal.
 func Equal(a, b any) bool {
+	if ai, ok := a.(int64); ok {
+		if bi, ok := b.(int64); ok {
+			return ai == bi // exactly: 2^53 and 2^53+1 differ
+		}
+	}
 	if af, ok := AsFloat(a); ok {
 		if bf, ok := AsFloat(b); ok {
 			return af == bf

@@ -81,6 +81,9 @@ func TestTextTruthyEqual(t *testing.T) {
 			t.Errorf("Truthy(%#v) = false", v)
 		}
 	}
+	if Equal(int64(1<<53), int64(1<<53+1)) {
+		t.Error("Equal must compare integers exactly")
+	}
 	if !Equal(int64(1), 1.0) || Equal(int64(1), "1") || !Equal([]any{int64(1)}, []any{1.0}) || Equal(map[string]any{"a": nil}, map[string]any{"b": nil}) {
 		t.Error("Equal")
 	}

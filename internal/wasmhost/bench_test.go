@@ -13,7 +13,9 @@ import (
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
+	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/wasmhost"
+	"github.com/weft-dev/weft/internal/wasmtest"
 )
 
 // bare instantiates a fixture module on plain wazero: no instrumentation,
@@ -145,4 +147,48 @@ func BenchmarkFreshInstance(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkColdStartGo: the first call of the Go SDK example (a ~3.7 MB
+// Go-built module) in a new host, as after a process restart:
+//   - nocache: an empty cache directory: inspect, instrument, compile;
+//   - cache: a cache directory a previous host filled.
+//
+// Each includes loading the package (which instantiates a first instance
+// and checks its ABI version) and the first call.
+func BenchmarkColdStartGo(b *testing.B) {
+	dir := wasmtest.GoExample(b)
+	p, err := pkgfile.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	first := func(b *testing.B, cacheDir string) {
+		h, err := wasmhost.New(ctx, wasmhost.Config{CacheDir: cacheDir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pkg, err := h.Load(ctx, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := pkg.Call(ctx, &wasmhost.CallRequest{Node: "add", Inputs: map[string]any{"a": int64(1), "b": int64(2)}, Context: wasmhost.CallContext{Tenant: "t"}})
+		if err != nil || res.Outputs["sum"] != int64(3) {
+			b.Fatal(res, err)
+		}
+		pkg.Close(ctx)
+		h.Close(ctx)
+	}
+	b.Run("nocache", func(b *testing.B) {
+		for b.Loop() {
+			first(b, b.TempDir())
+		}
+	})
+	b.Run("cache", func(b *testing.B) {
+		cache := b.TempDir()
+		first(b, cache)
+		for b.Loop() {
+			first(b, cache)
+		}
+	})
 }

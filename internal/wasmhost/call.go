@@ -372,7 +372,7 @@ func describeTrap(ctx context.Context, err error, timeout time.Duration) string 
 	case errors.As(err, &exit):
 		return fmt.Sprintf("the module exited with code %d", exit.ExitCode())
 	}
-	return "trapped: " + firstLine(err.Error())
+	return "trapped: " + strings.TrimSuffix(firstLine(err.Error()), " (recovered by wazero)")
 }
 
 func ctxErr(ctx context.Context, err error) error {

@@ -30,12 +30,20 @@ const (
 	opGlobalSet    = 0x24
 	opI32Const     = 0x41
 	opI32Eqz       = 0x45
+	opI32LeS       = 0x4C
 	opI32Sub       = 0x6B
+	opI32ShrU      = 0x76
 	opRefFunc      = 0xD2
 	opPrefixFC     = 0xFC
 	opPrefixFD     = 0xFD
 	opPrefixFE     = 0xFE
+	fcMemoryInit   = 8
+	fcMemoryCopy   = 10
+	fcMemoryFill   = 11
+	fcTableInit    = 12
+	fcTableCopy    = 14
 	fcTableGrow    = 15
+	fcTableFill    = 17
 	blockEmpty     = 0x40
 )
 
@@ -64,6 +72,19 @@ func (in *insn) opens() bool {
 func (in *insn) calls() bool {
 	switch in.op {
 	case opCall, opCallIndirect, opReturnCall, opReturnCallI, opCallRef, opReturnCallR:
+		return true
+	}
+	return false
+}
+
+// bulk reports whether the instruction copies or fills a length given on
+// the top of the stack: memory.init/copy/fill, table.init/copy/fill.
+func (in *insn) bulk() bool {
+	if in.op != opPrefixFC {
+		return false
+	}
+	switch in.sub {
+	case fcMemoryInit, fcMemoryCopy, fcMemoryFill, fcTableInit, fcTableCopy, fcTableFill:
 		return true
 	}
 	return false

@@ -7,9 +7,6 @@
 package instrument
 
 import (
-	"crypto/sha256"
-	"fmt"
-	"time"
 	"context"
 	"errors"
 	"os"
@@ -69,8 +66,6 @@ func compiles(b []byte) error {
 func FuzzInstrument(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tm := time.AfterFunc(2*time.Second, func() { os.WriteFile(fmt.Sprintf("/tmp/slow-%x", sha256.Sum256(b)), b, 0o644) })
-		defer tm.Stop()
 		out, err := Instrument(b, fuzzLimits, Options{})
 		_, inspectErr := Inspect(b, fuzzLimits)
 		switch {

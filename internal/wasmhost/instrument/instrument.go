@@ -10,9 +10,10 @@
 // adds an import, weft_rt.yield () -> (), and calls it every LoopBudget
 // iterations of a function's loops (counted in a new local, which stays in
 // a register) and every CallBudget entries of functions that loop or call
-// (counted in a new global). The host's yield checks the deadline and
-// calls runtime.Gosched. Measured costs are in instrument_test.go's
-// benchmarks and docs/performance.md.
+// (counted in a new global, which bulk memory operations also charge). The
+// host's yield checks the deadline and calls runtime.Gosched. Measured
+// costs are in instrument_test.go's BenchmarkOverhead and
+// docs/performance.md.
 //
 // # Notes
 //
@@ -152,9 +153,9 @@ type Options struct {
 //
 // # Notes
 //
-// Imported memories and tables are reported in Info.Imports and not
-// checked against the limits: the host rejects them. Tables without a
-// maximum that are never grown (every Go-built module's) pass.
+// Imported memories and tables are checked like defined ones and reported
+// in Info.Imports: the host rejects them. Tables without a maximum that are
+// never grown (every Go-built module's) pass.
 func Inspect(wasm []byte, lim Limits) (*Info, error) {
 	m, err := decode(wasm, lim.withDefaults())
 	if err != nil {
@@ -175,6 +176,10 @@ func Inspect(wasm []byte, lim Limits) (*Info, error) {
 //     i32 global at entry, calling yield and resetting it to CallBudget at
 //     zero. Functions that neither loop nor call run for a bounded time
 //     and get no check;
+//   - before each bulk operation (memory.init/copy/fill, table.init/copy/
+//     fill), a charge of 1 + length/8 KiB (or per 1024 table entries) on
+//     the same global, calling yield when it runs out: a loop of 16 MiB
+//     copies takes milliseconds per iteration, too long to count as one;
 //   - the memory's maximum set to min(declared maximum, lim.MaxMemoryPages),
 //     so memory.grow past the cap returns -1 in any runtime.
 //
@@ -193,7 +198,10 @@ func Inspect(wasm []byte, lim Limits) (*Info, error) {
 // The host provides weft_rt.yield; it may panic with sys.NewExitError to
 // stop the guest. Between two calls to yield a guest runs at most about
 // CallBudget x LoopBudget loop iterations (a function that returns before
-// its local budget runs out costs one call-budget unit instead).
+// its local budget runs out costs one call-budget unit instead), or
+// CallBudget x 8 KiB of bulk memory operations: with the defaults, about
+// 10^7 iterations, milliseconds. Typical code yields every few
+// microseconds.
 func Instrument(wasm []byte, lim Limits, opt Options) ([]byte, error) {
 	if opt.LoopBudget <= 0 {
 		opt.LoopBudget = DefaultLoopBudget

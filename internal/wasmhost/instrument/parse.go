@@ -31,6 +31,7 @@ const (
 	maxTotalLocals  = 1 << 26    // locals of all functions together (wazero keeps a byte per local)
 	maxNameEntries  = 4_000_000  // entries in the name section's maps
 	maxPages        = 65536      // 4 GiB of 32-bit memory
+	maxSections     = 10_000     // custom sections included
 )
 
 // Section ids, and their required order (custom sections go anywhere).
@@ -89,7 +90,7 @@ type funcInfo struct {
 	// expression from exprStart.
 	bodyStart, exprStart, bodyEnd int
 	locals                        uint32 // declared locals (not params)
-	loops, calls                  bool
+	loops, calls, bulk            bool
 }
 
 type tableInfo struct {
@@ -154,6 +155,9 @@ func decode(b []byte, lim Limits) (*module, error) {
 	r := newReader(b, 8, len(b))
 	lastRank := 0
 	for r.left() > 0 {
+		if len(m.sections) == maxSections {
+			return nil, fmt.Errorf("offset 0x%x: more than %d sections", r.pos, maxSections)
+		}
 		s := section{start: r.pos}
 		id, _ := r.byte("section id")
 		if int(id) >= len(sectionNames) {
@@ -538,7 +542,7 @@ func (m *module) tableSection(r *reader, em *emitter) error {
 			}
 		}
 		if init {
-			if err := m.constExpr(r, em, fmt.Sprintf("table %d initializer", idx)); err != nil {
+			if err := m.constExpr(r, em, where{"table", int64(idx), "initializer"}); err != nil {
 				return err
 			}
 		}
@@ -646,7 +650,7 @@ func (m *module) globalSection(r *reader, em *emitter) error {
 		if err := m.mutability(r); err != nil {
 			return fmt.Errorf("global %d: %w", g, err)
 		}
-		if err := m.constExpr(r, em, fmt.Sprintf("global %d initializer", g)); err != nil {
+		if err := m.constExpr(r, em, where{"global", int64(g), "initializer"}); err != nil {
 			return err
 		}
 	}
@@ -654,8 +658,31 @@ func (m *module) globalSection(r *reader, em *emitter) error {
 	return nil
 }
 
+// where names an item in errors without formatting it until it is
+// needed: "data segment 3 offset".
+type where struct {
+	what   string
+	idx    int64 // -1: none
+	suffix string
+}
+
+func (w where) String() string {
+	s := w.what
+	if w.idx >= 0 {
+		s += fmt.Sprintf(" %d", w.idx)
+	}
+	if w.suffix != "" {
+		s += " " + w.suffix
+	}
+	return s
+}
+
+func named(what string) where { return where{what: what, idx: -1} }
+
+func (w where) with(suffix string) where { w.suffix = suffix; return w }
+
 // constExpr reads a constant expression up to and including its end.
-func (m *module) constExpr(r *reader, em *emitter, what string) error {
+func (m *module) constExpr(r *reader, em *emitter, what where) error {
 	var in insn
 	for {
 		if err := r.next(&in); err != nil {
@@ -675,7 +702,7 @@ func (m *module) constExpr(r *reader, em *emitter, what string) error {
 }
 
 // funcRef checks a function index immediate and hands it to em.
-func (m *module) funcRef(em *emitter, in *insn, what string) error {
+func (m *module) funcRef(em *emitter, in *insn, what where) error {
 	if in.idx >= m.numFuncs() {
 		return fmt.Errorf("%s: offset 0x%x: function index %d is out of range (the module has %d functions)",
 			what, in.start, in.idx, m.numFuncs())
@@ -714,7 +741,7 @@ func (m *module) exports(r *reader, em *emitter) error {
 		in.end = r.pos
 		e := Export{Name: name, Kind: kindNames[kind]}
 		if kind == kindFunc {
-			if err := m.funcRef(em, &in, fmt.Sprintf("export %q", name)); err != nil {
+			if err := m.funcRef(em, &in, named(fmt.Sprintf("export %q", name))); err != nil {
 				return err
 			}
 			if e.Params, e.Results, err = m.funcSig(in.idx); err != nil {
@@ -737,7 +764,7 @@ func (m *module) start(r *reader, em *emitter) error {
 	}
 	in.end = r.pos
 	m.info.HasStart = true
-	return m.funcRef(em, &in, "start function")
+	return m.funcRef(em, &in, named("start function"))
 }
 
 func (m *module) elements(r *reader, em *emitter) error {
@@ -746,7 +773,7 @@ func (m *module) elements(r *reader, em *emitter) error {
 		return err
 	}
 	for i := uint32(0); i < n; i++ {
-		what := fmt.Sprintf("element segment %d", i)
+		what := where{what: "element segment", idx: int64(i)}
 		flags, err := r.u32("element segment flags")
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
@@ -760,7 +787,7 @@ func (m *module) elements(r *reader, em *emitter) error {
 					return fmt.Errorf("%s: %w", what, err)
 				}
 			}
-			if err := m.constExpr(r, em, what+" offset"); err != nil {
+			if err := m.constExpr(r, em, what.with("offset")); err != nil {
 				return err
 			}
 		}
@@ -879,18 +906,20 @@ func (m *module) body(f *funcInfo, fidx int) error {
 		case in.calls():
 			f.calls = true
 			if in.op == opCall || in.op == opReturnCall {
-				if err := m.funcRef(nil, &in, "call"); err != nil {
+				if err := m.funcRef(nil, &in, named("call")); err != nil {
 					return err
 				}
 			}
 		case in.op == opRefFunc:
-			if err := m.funcRef(nil, &in, "ref.func"); err != nil {
+			if err := m.funcRef(nil, &in, named("ref.func")); err != nil {
 				return err
 			}
 		case in.op == opPrefixFC && in.sub == fcTableGrow:
 			if err := m.tableGrow(in.idx, fidx); err != nil {
 				return err
 			}
+		case in.bulk():
+			f.bulk = true
 		}
 	}
 	if r.pos != f.bodyEnd {
@@ -920,7 +949,7 @@ func (m *module) data(r *reader) error {
 		return err
 	}
 	for i := uint32(0); i < n; i++ {
-		what := fmt.Sprintf("data segment %d", i)
+		what := where{what: "data segment", idx: int64(i)}
 		flags, err := r.u32("data segment flags")
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
@@ -932,15 +961,15 @@ func (m *module) data(r *reader) error {
 					return fmt.Errorf("%s: %w", what, err)
 				}
 			}
-			if err := m.constExpr(r, nil, what+" offset"); err != nil {
+			if err := m.constExpr(r, nil, what.with("offset")); err != nil {
 				return err
 			}
 		case 1:
 		default:
 			return fmt.Errorf("%s: invalid flags %d", what, flags)
 		}
-		if err := r.skipName(what); err != nil {
-			return err
+		if err := r.skipName("data segment bytes"); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	return nil

@@ -107,7 +107,7 @@ func (r *reader) sleb(maxBytes int, what string) (int64, error) {
 
 // name reads a length-prefixed UTF-8 string.
 func (r *reader) name(what string) (string, error) {
-	n, err := r.u32(what + " length")
+	n, err := r.u32(what)
 	if err != nil {
 		return "", err
 	}
@@ -124,7 +124,7 @@ func (r *reader) name(what string) (string, error) {
 
 // skipName skips a length-prefixed string without converting it.
 func (r *reader) skipName(what string) error {
-	n, err := r.u32(what + " length")
+	n, err := r.u32(what)
 	if err != nil {
 		return err
 	}

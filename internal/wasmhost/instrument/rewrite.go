@@ -241,6 +241,39 @@ func (p *plan) loopCheck(b []byte, l uint32) []byte {
 	return append(b, opEnd)
 }
 
+// bulkShift sets the price of bulk operations: one unit of the call budget
+// per 8 KiB of memory, or per 1024 table entries (8 KiB of references).
+const bulkShift = 13
+
+// bulkCharge appends the charge before a bulk operation whose length n is
+// on top of the stack, using local s:
+//
+//	local.tee $s  global.get $g  local.get $s  i32.const 13  i32.shr_u  i32.sub
+//	i32.const 1  i32.sub  global.set $g  global.get $g  i32.const 0  i32.le_s
+//	if  call $yield  i32.const CALL_BUDGET  global.set $g  end
+//
+// The counter stays in [1, CALL_BUDGET] between checks (it is reset as
+// soon as it reaches zero or below), so the subtraction cannot overflow.
+func (p *plan) bulkCharge(b []byte, s uint32) []byte {
+	b = append(b, opLocalTee)
+	b = appendU32(b, s)
+	b = append(b, opGlobalGet)
+	b = appendU32(b, p.global)
+	b = append(b, opLocalGet)
+	b = appendU32(b, s)
+	b = append(b, opI32Const, bulkShift, opI32ShrU, opI32Sub, opI32Const, 1, opI32Sub, opGlobalSet)
+	b = appendU32(b, p.global)
+	b = append(b, opGlobalGet)
+	b = appendU32(b, p.global)
+	b = append(b, opI32Const, 0, opI32LeS, opIf, blockEmpty, opCall)
+	b = appendU32(b, p.k)
+	b = append(b, opI32Const)
+	b = appendS32(b, p.callBudget)
+	b = append(b, opGlobalSet)
+	b = appendU32(b, p.global)
+	return append(b, opEnd)
+}
+
 // setLocal appends i32.const LOOP_BUDGET  local.set $l.
 func (p *plan) setLocal(b []byte, l uint32) []byte {
 	b = append(b, opI32Const)
@@ -257,15 +290,26 @@ func (m *module) emitCode(s *section, p *plan, out []byte) ([]byte, error) {
 	}
 	out = append(out, m.b[s.payload:r.pos]...)
 	entry := p.callCheck(nil)
-	var loopCheck []byte
+	var loopCheck, bulkCharge []byte
 	em := &emitter{src: m.b, k: p.k}
 	var in insn
 	for i := range m.funcs {
 		f := &m.funcs[i]
 		em.out, em.last = em.out[:0], f.bodyStart
-		var local uint32
+		// New locals go after the declared ones: the loop counter, then
+		// the scratch local of the bulk-operation charge.
+		next := m.paramCount(f.typeIdx) + f.locals
+		var counter, scratch uint32
+		var added uint32
 		if f.loops {
-			local = m.paramCount(f.typeIdx) + f.locals
+			counter, next, added = next, next+1, added+1
+			loopCheck = p.loopCheck(loopCheck[:0], counter)
+		}
+		if f.bulk {
+			scratch, added = next, added+1
+			bulkCharge = p.bulkCharge(bulkCharge[:0], scratch)
+		}
+		if added > 0 {
 			lr := newReader(m.b, f.bodyStart, f.exprStart)
 			groups, err := lr.u32("local groups")
 			if err != nil {
@@ -273,8 +317,7 @@ func (m *module) emitCode(s *section, p *plan, out []byte) ([]byte, error) {
 			}
 			em.replace(f.bodyStart, lr.pos, appendU32(nil, groups+1))
 			em.copyTo(f.exprStart)
-			em.out = append(em.out, 1, 0x7F) // one more i32 local: the loop counter
-			loopCheck = p.loopCheck(loopCheck[:0], local)
+			em.out = append(em.out, byte(added), 0x7F) // i32s
 		} else {
 			em.copyTo(f.exprStart)
 		}
@@ -282,7 +325,7 @@ func (m *module) emitCode(s *section, p *plan, out []byte) ([]byte, error) {
 			em.out = append(em.out, entry...)
 		}
 		if f.loops {
-			em.out = p.setLocal(em.out, local)
+			em.out = p.setLocal(em.out, counter)
 		}
 		wr := newReader(m.b, f.exprStart, f.bodyEnd)
 		for wr.pos < f.bodyEnd {
@@ -295,6 +338,11 @@ func (m *module) emitCode(s *section, p *plan, out []byte) ([]byte, error) {
 				em.out = append(em.out, loopCheck...)
 			case opCall, opReturnCall, opRefFunc:
 				em.funcIdx(in.imm, in.end, in.idx)
+			case opPrefixFC:
+				if in.bulk() {
+					em.copyTo(in.start)
+					em.out = append(em.out, bulkCharge...)
+				}
 			}
 		}
 		em.copyTo(f.bodyEnd)

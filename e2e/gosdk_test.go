@@ -1,0 +1,49 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/weft-dev/weft/internal/wasmtest"
+)
+
+// TestGoSDKExample runs the Go SDK's example package, built from source
+// with the real Go toolchain, through the binary.
+func TestGoSDKExample(t *testing.T) {
+	pkg := wasmtest.GoExample(t)
+	dir := t.TempDir()
+	f := writeFile(t, dir, "math.yaml", `
+type: Sequence
+id: math
+children:
+  - type: com.example.math/add
+    id: sum
+    props: {a: "{{ x }}", b: 9007199254740000}
+  - type: com.example.math/greet
+    id: hello
+    props: {}
+  - type: com.example.math/divide
+    id: half
+    props: {a: 7, b: 2}
+`)
+	r := weft(t, dir, "run", f, "--package", pkg, "--input", "x=3", "--input", "name=Ada", "--output", "json", "--trace", dir+"/t.jsonl")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s\n%s", r.code, r.stdout, r.stderr)
+	}
+	out := parseRun(t, r)
+	sum, _ := json.Marshal(out.Blackboard["sum"])
+	half, _ := json.Marshal(out.Blackboard["half"])
+	if string(sum) != `{"sum":9007199254740003}` || !strings.Contains(string(half), "3.5") {
+		t.Fatalf("blackboard: %v", out.Blackboard)
+	}
+	t.Logf("blackboard: %v\nstderr: %s", out.Blackboard, r.stderr)
+
+	// A business failure fails the run with the node's message.
+	f2 := writeFile(t, dir, "div0.yaml", "type: com.example.math/divide\nid: d\nprops: {a: 1, b: 0}\n")
+	r = weft(t, dir, "run", f2, "--package", pkg, "--output", "json")
+	out = parseRun(t, r)
+	if r.code != 1 || out.Error == nil || !strings.Contains(*out.Error, "divisor must not be zero") {
+		t.Fatalf("exit %d %+v", r.code, out)
+	}
+}
