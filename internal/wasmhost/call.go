@@ -83,8 +83,16 @@ func (e *CallError) Error() string {
 
 func (e *CallError) Unwrap() error { return e.Err }
 
-// callState is what the host functions see of the call in progress.
+// callState is the call in progress: the context the guest runs under
+// (host functions find the call through it) and what the host functions
+// count.
+//
+// For an instrumented module it also carries the call's deadline itself,
+// checked at each yield, which spares every call a timer; a module on
+// wazero's fallback runtime gets a real context.WithTimeout below it.
 type callState struct {
+	context.Context
+	deadline     time.Time
 	pkg          *Package
 	node         *manifest.Node
 	inst         *instance
@@ -96,6 +104,34 @@ type callState struct {
 }
 
 type callKey struct{}
+
+// Value returns the callState itself for callKey.
+func (cs *callState) Value(key any) any {
+	if key == (callKey{}) {
+		return cs
+	}
+	return cs.Context.Value(key)
+}
+
+// Deadline is the sooner of the call's and the parent's.
+func (cs *callState) Deadline() (time.Time, bool) {
+	if d, ok := cs.Context.Deadline(); ok && d.Before(cs.deadline) {
+		return d, true
+	}
+	return cs.deadline, true
+}
+
+// Err reports the parent's end, or DeadlineExceeded once the call's own
+// deadline passed.
+func (cs *callState) Err() error {
+	if err := cs.Context.Err(); err != nil {
+		return err
+	}
+	if !time.Now().Before(cs.deadline) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
 
 func (cs *callState) log(level slog.Level, msg string) {
 	if cs.logLines >= MaxLogLines {
@@ -147,18 +183,20 @@ func (p *Package) Call(ctx context.Context, req *CallRequest) (*Result, error) {
 	if req.Timeout > 0 && req.Timeout < timeout {
 		timeout = req.Timeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
+	if !mod.instrumented {
+		// wazero's context checks need the deadline on a real context.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	inst, pl, err := p.acquire(ctx, req.Context.Tenant, mod)
 	if err != nil {
 		return fail(nil, "%v", err)
 	}
-	cs := &callState{pkg: p, node: node, inst: inst, req: req}
+	cs := &callState{Context: ctx, deadline: time.Now().Add(timeout), pkg: p, node: node, inst: inst, req: req}
 	inst.cur = cs
 	defer p.release(ctx, inst, pl)
-	ctx = context.WithValue(ctx, callKey{}, cs)
-
+	ctx = cs
 	res, reason, cerr := p.invoke(ctx, inst, body, timeout)
 	inst.stdio.flush(cs)
 	if cs.logDropped > 0 {
@@ -193,6 +231,10 @@ func (p *Package) invoke(ctx context.Context, inst *instance, body []byte, timeo
 	}
 	stack[0], stack[1] = api.EncodeU32(ptr), api.EncodeI32(int32(len(body)))
 	if err := inst.run.CallWithStack(ctx, stack); err != nil {
+		return nil, describeTrap(ctx, err, timeout), ctxErr(ctx, err)
+	}
+	if err := ctx.Err(); err != nil {
+		// It returned, but after its deadline (or its cancellation).
 		return nil, describeTrap(ctx, err, timeout), ctxErr(ctx, err)
 	}
 	packed := stack[0]

@@ -56,6 +56,7 @@ func TestHostileCall(t *testing.T) {
 	}{
 		{"spin", "run", 300 * time.Millisecond, "timed out after 300ms"},
 		{"slow", "run", 300 * time.Millisecond, "timed out after 300ms"},
+		{"sleeper", "run", 300 * time.Millisecond, "timed out after 300ms"},
 		{"recurse", "run", 0, "trapped"},
 		{"unreachable", "run", 0, "trapped: wasm error: unreachable"},
 		{"badptr", "run", 0, "outside the module's memory"},

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/tetratelabs/wazero/api"
 )
@@ -22,6 +23,35 @@ type instance struct {
 	stdio                       *stdio
 	cur                         *callState // the call in progress, for stdio
 	broken                      bool       // trapped, timed out or hit a limit: never reuse
+}
+
+// sleep is the guest's WASI sleep (poll_oneoff with a clock): it never
+// outlives the call's deadline or its cancellation, which a guest blocked
+// in the host could otherwise overstay (yield only runs in guest code).
+func (i *instance) sleep(ns int64) {
+	d := time.Duration(ns)
+	cs := i.cur
+	if cs == nil {
+		time.Sleep(min(d, time.Second)) // during _initialize: bounded
+		return
+	}
+	dl, _ := cs.Deadline()
+	over := false
+	if until := time.Until(dl); until <= d {
+		d, over = until, true
+	}
+	if d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-cs.Context.Done():
+			over = true
+		}
+		t.Stop()
+	}
+	if over {
+		yield(cs, i.mod, nil) // stops the guest: its call is over
+	}
 }
 
 func (i *instance) close(ctx context.Context) {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -171,7 +172,8 @@ func (m *module) instantiate(ctx context.Context, timeout time.Duration) (*insta
 	inst.stdio = &stdio{inst: inst}
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions().
 		WithStdout(inst.stdio.writer(false)).WithStderr(inst.stdio.writer(true)).
-		WithSysWalltime().WithSysNanotime().WithSysNanosleep().WithRandSource(rand.Reader)
+		WithSysWalltime().WithSysNanotime().WithNanosleep(inst.sleep).WithOsyield(runtime.Gosched).
+		WithRandSource(rand.Reader)
 	mod, err := m.rt.InstantiateModule(ctx, m.cm, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("instantiating %s: %s", m.name, firstLine(err.Error()))

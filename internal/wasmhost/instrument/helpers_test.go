@@ -33,10 +33,11 @@ func fixture(t testing.TB, name string) []byte {
 }
 
 // yielder is the test's weft_rt.yield: it counts calls, lets the scheduler
-// run, and stops the guest when stop returns true.
+// run (unless noGosched), and stops the guest when stop returns true.
 type yielder struct {
-	calls atomic.Int64
-	stop  func(ctx context.Context, calls int64) bool
+	calls     atomic.Int64
+	stop      func(ctx context.Context, calls int64) bool
+	noGosched bool
 }
 
 func (y *yielder) yield(ctx context.Context, _ api.Module, _ []uint64) {
@@ -44,7 +45,9 @@ func (y *yielder) yield(ctx context.Context, _ api.Module, _ []uint64) {
 	if y.stop != nil && y.stop(ctx, n) {
 		panic(sys.NewExitError(sys.ExitCodeDeadlineExceeded))
 	}
-	runtime.Gosched()
+	if !y.noGosched {
+		runtime.Gosched()
+	}
 }
 
 // stopOnDone stops the guest once its context is done.

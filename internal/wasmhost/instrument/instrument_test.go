@@ -217,7 +217,7 @@ func TestDeadline(t *testing.T) {
 	e := newEnv(t, false, 0)
 	e.y.stop = stopOnDone
 	mod := e.instance(t, mustInstrument(t, fixture(t, "spin.wasm"), Limits{}, Options{}))
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	gcDone := make(chan time.Duration, 1)
 	go func() {
@@ -231,13 +231,13 @@ func TestDeadline(t *testing.T) {
 	assertStopped(t, err, time.Since(start), 2*time.Second)
 	select {
 	case d := <-gcDone:
-		if d > 100*time.Millisecond {
+		if d > 150*time.Millisecond {
 			t.Errorf("runtime.GC took %v while the guest spun", d)
 		}
 	default:
 		t.Error("runtime.GC did not finish while the guest spun")
 	}
-	if time.Since(start) < 150*time.Millisecond {
+	if time.Since(start) < 250*time.Millisecond {
 		t.Errorf("stopped after %v, before the deadline", time.Since(start))
 	}
 }
@@ -459,9 +459,11 @@ func TestInstrumentOutputInspects(t *testing.T) {
 	}
 }
 
-// BenchmarkOverhead runs each workload bare, instrumented (both without
-// WithCloseOnContextDone) and bare with WithCloseOnContextDone, taking
-// turns in the same loop, and reports each variant's fastest and median
+// BenchmarkOverhead runs each workload bare, instrumented with a yield
+// that only counts, and instrumented with a yield that also calls
+// runtime.Gosched (as the host's does), all without
+// WithCloseOnContextDone and taking turns; then bare with
+// WithCloseOnContextDone. It reports each variant's fastest and median
 // call, and the ratios of the fastest calls to bare (the figure least
 // disturbed by other load on the machine):
 //
@@ -486,35 +488,48 @@ func BenchmarkOverhead(b *testing.B) {
 	} {
 		b.Run(w.name, func(b *testing.B) {
 			bare := w.wasm(b)
+			inst := mustInstrument(b, bare, Limits{}, Options{})
+			counting := newEnv(b, false, 0)
+			counting.y.noGosched = true
 			fns := []api.Function{
 				newEnv(b, false, 0).instance(b, bare).ExportedFunction(w.fn),
-				newEnv(b, false, 0).instance(b, mustInstrument(b, bare, Limits{}, Options{})).ExportedFunction(w.fn),
+				counting.instance(b, inst).ExportedFunction(w.fn),
+				newEnv(b, false, 0).instance(b, inst).ExportedFunction(w.fn),
 				newEnv(b, true, 0).instance(b, bare).ExportedFunction(w.fn),
 			}
+			names := []string{"bare", "instr", "gosched", "close"}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 			defer cancel()
 			took := make([][]time.Duration, len(fns))
+			timed := func(v int) {
+				start := time.Now()
+				if _, err := fns[v].Call(ctx, w.arg); err != nil {
+					b.Fatal(err)
+				}
+				took[v] = append(took[v], time.Since(start))
+			}
+			runtime.GC()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				for v, fn := range fns {
-					start := time.Now()
-					if _, err := fn.Call(ctx, w.arg); err != nil {
-						b.Fatal(err)
-					}
-					took[v] = append(took[v], time.Since(start))
-				}
+				timed(0)
+				timed(1)
+				timed(2)
 			}
-			var fast, med [3]float64
+			// WithCloseOnContextDone starts a goroutine per call: run on
+			// its own, it doesn't disturb the others' timings.
+			for i := 0; i < b.N; i++ {
+				timed(3)
+			}
+			fast := make([]float64, len(fns))
 			for v, d := range took {
 				slices.Sort(d)
-				fast[v], med[v] = float64(d[0].Nanoseconds())/1e6, float64(d[len(d)/2].Nanoseconds())/1e6
+				fast[v] = float64(d[0].Nanoseconds()) / 1e6
+				b.ReportMetric(fast[v], names[v]+"-fastest-ms")
+				b.ReportMetric(float64(d[len(d)/2].Nanoseconds())/1e6, names[v]+"-median-ms")
 			}
-			for v, name := range []string{"bare", "instr", "close"} {
-				b.ReportMetric(fast[v], name+"-fastest-ms")
-				b.ReportMetric(med[v], name+"-median-ms")
+			for v := 1; v < len(fns); v++ {
+				b.ReportMetric(fast[v]/fast[0], names[v]+"/bare")
 			}
-			b.ReportMetric(fast[1]/fast[0], "instr/bare")
-			b.ReportMetric(fast[2]/fast[0], "close/bare")
 		})
 	}
 }

@@ -113,8 +113,10 @@ type module struct {
 	b   []byte
 	lim Limits
 
-	sections []section
-	typeOffs []int // offset of each type's 0x60 byte
+	sections    []section
+	typeOffs    []int    // offset of each type's 0x60 byte
+	typeEntries uint32   // entries of the type section: types and recursive groups
+	emptyType   []uint32 // types () -> () outside recursive groups
 
 	importFuncTypes []uint32 // type of each imported function
 	importGlobals   uint32
@@ -271,28 +273,56 @@ func (m *module) types(r *reader) error {
 		return err
 	}
 	m.typeCountAt[1] = r.pos
+	m.typeEntries = n
 	m.typeOffs = make([]int, 0, n)
 	for i := uint32(0); i < n; i++ {
-		at := r.pos
-		form, err := r.byte("type form")
-		if err != nil {
-			return err
-		}
-		if form != 0x60 {
-			return fmt.Errorf("type %d at offset 0x%x: form 0x%02x is not a function type (GC types are not supported)", i, at, form)
-		}
-		for _, what := range []string{"parameters", "results"} {
-			k, err := r.count(what, 1, maxParams)
+		if r.pos < r.end && r.b[r.pos] == 0x4E { // a recursive group of function types
+			r.pos++
+			k, err := r.count("types in a recursive group", 3, maxTypes)
 			if err != nil {
-				return fmt.Errorf("type %d: %w", i, err)
+				return err
 			}
 			for j := uint32(0); j < k; j++ {
-				if err := r.valType(); err != nil {
-					return fmt.Errorf("type %d: %w", i, err)
+				if err := m.funcType(r, true); err != nil {
+					return err
 				}
 			}
+			continue
 		}
-		m.typeOffs = append(m.typeOffs, at)
+		if err := m.funcType(r, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// funcType reads one function type.
+func (m *module) funcType(r *reader, rec bool) error {
+	i, at := len(m.typeOffs), r.pos
+	if i >= maxTypes {
+		return fmt.Errorf("more than %d types", maxTypes)
+	}
+	form, err := r.byte("type form")
+	if err != nil {
+		return err
+	}
+	if form != 0x60 {
+		return fmt.Errorf("type %d at offset 0x%x: form 0x%02x is not a function type (GC types are not supported)", i, at, form)
+	}
+	for _, what := range []string{"parameters", "results"} {
+		k, err := r.count(what, 1, maxParams)
+		if err != nil {
+			return fmt.Errorf("type %d: %w", i, err)
+		}
+		for j := uint32(0); j < k; j++ {
+			if err := r.valType(); err != nil {
+				return fmt.Errorf("type %d: %w", i, err)
+			}
+		}
+	}
+	m.typeOffs = append(m.typeOffs, at)
+	if !rec && r.pos == at+3 {
+		m.emptyType = append(m.emptyType, uint32(i)) // () -> (), reusable for yield
 	}
 	return nil
 }
@@ -944,7 +974,7 @@ func (m *module) tableGrow(t uint32, fidx int) error {
 }
 
 func (m *module) data(r *reader) error {
-	n, err := r.count("data segments", 3, maxDataSegments)
+	n, err := r.count("data segments", 2, maxDataSegments)
 	if err != nil {
 		return err
 	}

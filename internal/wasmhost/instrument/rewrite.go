@@ -71,11 +71,8 @@ func instrument(m *module, opt Options) ([]byte, error) {
 		loopBudget: opt.LoopBudget,
 		callBudget: opt.CallBudget,
 	}
-	for i, at := range m.typeOffs {
-		if at+3 <= len(m.b) && m.b[at+1] == 0 && m.b[at+2] == 0 {
-			p.typeIdx, p.newType = uint32(i), false
-			break
-		}
+	if len(m.emptyType) > 0 {
+		p.typeIdx, p.newType = m.emptyType[0], false
 	}
 	if len(m.mems) == 1 {
 		mi := m.mems[0]
@@ -135,7 +132,7 @@ func instrument(m *module, opt Options) ([]byte, error) {
 			}
 		case secType:
 			if p.newType {
-				em.replace(m.typeCountAt[0], m.typeCountAt[1], appendU32(nil, uint32(len(m.typeOffs))+1))
+				em.replace(m.typeCountAt[0], m.typeCountAt[1], appendU32(nil, m.typeEntries+1))
 				em.copyTo(s.end)
 				em.out = append(em.out, 0x60, 0, 0)
 			} else {
