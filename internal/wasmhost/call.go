@@ -4,7 +4,6 @@
 package wasmhost
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -93,6 +92,7 @@ func (e *CallError) Unwrap() error { return e.Err }
 type callState struct {
 	context.Context
 	deadline     time.Time
+	lastGosched  time.Time
 	pkg          *Package
 	node         *manifest.Node
 	inst         *instance
@@ -335,52 +335,6 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
-}
-
-type wireResponse struct {
-	Status  string                     `json:"status"`
-	Outputs map[string]json.RawMessage `json:"outputs"`
-	Error   *string                    `json:"error"`
-}
-
-// response checks and decodes the response JSON.
-func (p *Package) response(view []byte, node *manifest.Node) (*Result, error) {
-	if !utf8.Valid(view) {
-		return nil, errors.New("the response is not UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(view))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	var w wireResponse
-	if err := dec.Decode(&w); err != nil {
-		return nil, fmt.Errorf("the response is not the ABI's JSON: %v (starts %q)", err, truncUTF8(string(view), 80))
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("the response has data after its JSON object (starts %q)", truncUTF8(string(view), 80))
-	}
-	switch w.Status {
-	case "failure":
-		if w.Error == nil || *w.Error == "" {
-			return nil, errors.New(`a "failure" response must carry a non-empty "error"`)
-		}
-		return &Result{Error: *w.Error}, nil
-	case "success":
-	default:
-		return nil, fmt.Errorf(`the response's status is %q, expected "success" or "failure"`, w.Status)
-	}
-	out := make(map[string]any, len(w.Outputs))
-	for name, raw := range w.Outputs {
-		pin := findPin(node.Outputs, name)
-		if pin == nil {
-			return nil, fmt.Errorf("the node returned output %q, which is not a declared output pin (declared: %s)", name, pinNames(node.Outputs))
-		}
-		v, err := pin.DecodeJSON(raw)
-		if err != nil {
-			return nil, err // "output pin NAME: expected ..., found ..."
-		}
-		out[name] = v
-	}
-	return &Result{Success: true, Outputs: out}, nil
 }
 
 func findPin(pins []pin.Spec, name string) *pin.Spec {

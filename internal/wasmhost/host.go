@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -182,7 +183,9 @@ func instantiateHostModules(ctx context.Context, rt wazero.Runtime) error {
 
 // yield is called by instrumented guests every few thousand loop
 // iterations or calls: it stops a guest whose call is over and lets the Go
-// scheduler (and the garbage collector) run.
+// scheduler (and the garbage collector) run, at most every goschedEvery:
+// a Gosched costs up to microseconds and can move the guest between
+// threads, while a pause of half a millisecond is nothing to the GC.
 func yield(ctx context.Context, mod api.Module, _ []uint64) {
 	if err := ctx.Err(); err != nil {
 		code := sys.ExitCodeDeadlineExceeded
@@ -192,8 +195,18 @@ func yield(ctx context.Context, mod api.Module, _ []uint64) {
 		_ = mod.CloseWithExitCode(ctx, code)
 		panic(sys.NewExitError(code))
 	}
+	if cs, ok := ctx.(*callState); ok {
+		now := time.Now()
+		if now.Sub(cs.lastGosched) < goschedEvery {
+			return
+		}
+		cs.lastGosched = now
+	}
 	runtime.Gosched()
 }
+
+// goschedEvery is how often a running guest lets the scheduler run.
+const goschedEvery = 500 * time.Microsecond
 
 // digest returns the hex SHA-256 of b.
 func digest(b []byte) string {

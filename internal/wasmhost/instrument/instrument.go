@@ -55,9 +55,10 @@ const (
 	DefaultMaxFunctions   = 1_000_000
 )
 
-// ErrUnsupported wraps the errors of Instrument for modules that are valid
-// but that it cannot instrument faithfully: run them uninstrumented, with
-// wazero's WithCloseOnContextDone.
+// ErrUnsupported wraps the errors of Instrument for modules that pass
+// Inspect but that it cannot instrument faithfully: run them
+// uninstrumented, with wazero's WithCloseOnContextDone. Today that is a
+// module whose memory is imported, as the cap can't be written into it.
 var ErrUnsupported = errors.New("module not instrumentable")
 
 // Limits are what Inspect and Instrument enforce. A zero field means its
@@ -68,8 +69,9 @@ type Limits struct {
 	// of all tables together are capped too.
 	MaxTableSize uint32
 	// MaxMemoryPages caps linear memory (the tier: 16 MiB is 256 pages of
-	// 64 KiB): the declared minimum must be under it; Instrument writes it
-	// as the memory's maximum.
+	// 64 KiB): the declared minimum must be at most that; Instrument
+	// writes it as the memory's maximum when that is lower than the
+	// declared one.
 	MaxMemoryPages uint32
 	// MaxModuleSize caps the module, in bytes.
 	MaxModuleSize int
@@ -93,6 +95,7 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxLocals <= 0 {
 		l.MaxLocals = DefaultMaxLocals
 	}
+	l.MaxLocals = min(l.MaxLocals, maxTotalLocals)
 	if l.MaxFunctions <= 0 {
 		l.MaxFunctions = DefaultMaxFunctions
 	}
@@ -161,7 +164,8 @@ func Inspect(wasm []byte, lim Limits) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &m.info, nil
+	info := m.info // not &m.info, which would keep the whole decoder state alive
+	return &info, nil
 }
 
 // Instrument returns a module that behaves as wasm does, plus:

@@ -110,6 +110,18 @@ func TestInstrumentBehavesTheSame(t *testing.T) {
 					t.Errorf("%s: got %s, want %s", c, b, tt.want[i])
 				}
 			}
+			// What wabin's encoder would lose is there: the data count
+			// section (memory.init needs it), passive and declarative
+			// element segments, a segment on table 1 with a null entry.
+			for _, wasm := range [][]byte{bare, inst} {
+				m, err := decode(wasm, Limits{}.withDefaults())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (m.section(secDataCount) != nil) != (tt.fixture == "behave.wasm") {
+					t.Errorf("data count section: %v", m.section(secDataCount))
+				}
+			}
 			// The name section follows the shift: exports keep their names.
 			bm, im := e.instance(t, bare), e.instance(t, inst)
 			for name, def := range bm.ExportedFunctionDefinitions() {
@@ -399,6 +411,7 @@ func TestMalformed(t *testing.T) {
 		{"memory64", wasmOf(sec(secMemory, 1, 4, 1)), "64-bit memories are not supported"},
 		{"two memories", wasmOf(sec(secMemory, 2, 0, 1, 0, 1)), "multiple memories are not supported"},
 		{"bad utf-8 export", wasmOf(sec(secExport, 1, 1, 0xFF, 2, 0)), "export name is not valid UTF-8"},
+		{"module name shorter than its subsection", wasmOf(sec(secCustom, 4, 'n', 'a', 'm', 'e', 0, 3, 1, 'm', 'x')), `custom section "name": subsection 0: 1 bytes left over`},
 		{"name section count", wasmOf(sec(secCustom, 4, 'n', 'a', 'm', 'e', 1, 5, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F)), `custom section "name": subsection 1: offset 0x11: 4294967295 names is over the limit`},
 	}
 	for _, tt := range tests {
@@ -531,6 +544,42 @@ func BenchmarkOverhead(b *testing.B) {
 				b.ReportMetric(fast[v]/fast[0], names[v]+"/bare")
 			}
 		})
+	}
+}
+
+// BenchmarkBudgets compares budgets on the Go guest, bare and instrumented
+// taking turns, the yield calling runtime.Gosched:
+//
+//	go test -run '^$' -bench Budgets -benchtime 20x ./internal/wasmhost/instrument/
+func BenchmarkBudgets(b *testing.B) {
+	wasm := goGuest(b)
+	for _, w := range []struct {
+		fn  string
+		arg uint64
+	}{{"fib", 27}, {"sortsum", 100_000}, {"spin", 10_000_000}} {
+		for _, opt := range []Options{{1000, 100}, {1000, 1000}, {10_000, 1000}, {10_000, 10_000}, {100_000, 10_000}} {
+			b.Run(fmt.Sprintf("%s/loop=%d/call=%d", w.fn, opt.LoopBudget, opt.CallBudget), func(b *testing.B) {
+				e := newEnv(b, false, 0)
+				fns := []api.Function{
+					newEnv(b, false, 0).instance(b, wasm).ExportedFunction(w.fn),
+					e.instance(b, mustInstrument(b, wasm, Limits{}, opt)).ExportedFunction(w.fn),
+				}
+				fast := []time.Duration{time.Hour, time.Hour}
+				yields := e.y.calls.Load()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					for v, fn := range fns {
+						start := time.Now()
+						if _, err := fn.Call(context.Background(), w.arg); err != nil {
+							b.Fatal(err)
+						}
+						fast[v] = min(fast[v], time.Since(start))
+					}
+				}
+				b.ReportMetric(float64(fast[1])/float64(fast[0]), "instr/bare")
+				b.ReportMetric(float64(e.y.calls.Load()-yields)/float64(b.N), "yields/op")
+			})
+		}
 	}
 }
 

@@ -99,13 +99,12 @@ type tableInfo struct {
 }
 
 type memInfo struct {
-	flags          byte
-	min, max       uint32
-	hasMax         bool
-	imported       bool
-	limStart       int // [limStart, limEnd): the limits, flags byte first
-	limEnd         int
-	section, entry int
+	flags    byte
+	min, max uint32
+	hasMax   bool
+	imported bool
+	limStart int // [limStart, limEnd): the limits, flags byte first
+	limEnd   int
 }
 
 // module is what the decoder learned about a module.
@@ -244,7 +243,7 @@ func (m *module) decodeSection(s *section, r *reader) error {
 	case secTable:
 		return m.tableSection(r, nil)
 	case secMemory:
-		return m.memories(r, len(m.sections)-1)
+		return m.memories(r)
 	case secTag:
 		return m.tags(r)
 	case secGlobal:
@@ -411,7 +410,7 @@ func (m *module) imports(r *reader) error {
 				return fail(err)
 			}
 		case kindMemory:
-			if err := m.memType(r, true, 0, 0); err != nil {
+			if err := m.memType(r, true); err != nil {
 				return fail(err)
 			}
 		case kindGlobal:
@@ -582,11 +581,11 @@ func (m *module) tableSection(r *reader, em *emitter) error {
 
 // memType reads memory limits; imported memories are reported, defined
 // ones are patched by Instrument.
-func (m *module) memType(r *reader, imported bool, sec, entry int) error {
+func (m *module) memType(r *reader, imported bool) error {
 	if len(m.mems) >= 1 {
 		return fmt.Errorf("a second memory: multiple memories are not supported")
 	}
-	mi := memInfo{imported: imported, limStart: r.pos, section: sec, entry: entry}
+	mi := memInfo{imported: imported, limStart: r.pos}
 	flags, err := r.byte("memory limits")
 	if err != nil {
 		return err
@@ -639,13 +638,13 @@ func mib(pages uint32) string {
 	return strings.TrimSuffix(s, ".0") + " MiB"
 }
 
-func (m *module) memories(r *reader, sec int) error {
+func (m *module) memories(r *reader) error {
 	n, err := r.count("memories", 2, 100)
 	if err != nil {
 		return err
 	}
 	for i := uint32(0); i < n; i++ {
-		if err := m.memType(r, false, sec, int(i)); err != nil {
+		if err := m.memType(r, false); err != nil {
 			return err
 		}
 	}
@@ -1029,6 +1028,10 @@ func (m *module) names(r *reader, em *emitter) error {
 		sr := newReader(m.b, r.pos, r.pos+int(size))
 		r.pos = sr.end
 		switch id {
+		case nameModule: // wazero reads one name here, whatever the size says
+			if err = sr.skipName("module name"); err == nil && em != nil {
+				em.out = append(em.out, m.b[subStart:sr.end]...)
+			}
 		case nameFunctions:
 			err = m.nameMap(sr, em)
 		case nameLocals:
