@@ -168,9 +168,18 @@ func (p *Package) Call(ctx context.Context, req *CallRequest) (*Result, error) {
 		return fail(nil, "the package has no node %q", req.Node)
 	}
 
+	timeout := p.timeout
+	if req.Timeout > 0 && req.Timeout < timeout {
+		timeout = req.Timeout
+	}
+	now := time.Now()
+	deadline := now.Add(timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
 	bufp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bufp)
-	body, err := p.request((*bufp)[:0], node, req)
+	body, err := p.request((*bufp)[:0], node, req, deadline)
 	*bufp = body[:0]
 	if err != nil {
 		return fail(nil, "%v", err)
@@ -179,10 +188,6 @@ func (p *Package) Call(ctx context.Context, req *CallRequest) (*Result, error) {
 		return fail(nil, "the request is %d bytes, over the limit of %d", len(body), MaxRequest)
 	}
 
-	timeout := p.timeout
-	if req.Timeout > 0 && req.Timeout < timeout {
-		timeout = req.Timeout
-	}
 	if !mod.instrumented {
 		// wazero's context checks need the deadline on a real context.
 		var cancel context.CancelFunc
@@ -193,7 +198,9 @@ func (p *Package) Call(ctx context.Context, req *CallRequest) (*Result, error) {
 	if err != nil {
 		return fail(nil, "%v", err)
 	}
-	cs := &callState{Context: ctx, deadline: time.Now().Add(timeout), pkg: p, node: node, inst: inst, req: req}
+	// lastGosched starts now: a call shorter than goschedEvery never yields
+	// the processor.
+	cs := &callState{Context: ctx, deadline: now.Add(timeout), lastGosched: now, pkg: p, node: node, inst: inst, req: req}
 	inst.cur = cs
 	defer p.release(ctx, inst, pl)
 	ctx = cs
@@ -267,7 +274,7 @@ func (p *Package) freeBuffer(ctx context.Context, inst *instance, ptr uint32, n 
 }
 
 // request builds the request JSON.
-func (p *Package) request(b []byte, node *manifest.Node, req *CallRequest) ([]byte, error) {
+func (p *Package) request(b []byte, node *manifest.Node, req *CallRequest, deadline time.Time) ([]byte, error) {
 	b = append(b, `{"abi":1,"node":`...)
 	b = strconv.AppendQuote(b, node.ID)
 	b = append(b, `,"inputs":{`...)
@@ -315,10 +322,6 @@ func (p *Package) request(b []byte, node *manifest.Node, req *CallRequest) ([]by
 	b = append(b, `,"attempt":`...)
 	b = strconv.AppendInt(b, int64(max(c.Attempt, 1)), 10)
 	b = append(b, `,"deadline_unix_ms":`...)
-	deadline := time.Now().Add(p.timeout)
-	if req.Timeout > 0 && req.Timeout < p.timeout {
-		deadline = time.Now().Add(req.Timeout)
-	}
 	b = strconv.AppendInt(b, deadline.UnixMilli(), 10)
 	b = append(b, "}}"...)
 	return b, nil
