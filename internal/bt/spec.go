@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strings"
+
+	"github.com/weft-dev/weft/internal/suggest"
 )
 
 // Kind says how many children a node type takes.
@@ -204,42 +205,4 @@ func (r *Registry) Suggest(name string) string {
 
 // Nearest returns the candidate closest to s by edit distance (ignoring
 // case), or "" when the best is too far to be a typo.
-func Nearest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	ls := strings.ToLower(s)
-	sort.Strings(candidates)
-	for _, c := range candidates {
-		lc := strings.ToLower(c)
-		d := editDistance(ls, lc)
-		if len(ls) >= 3 && len(lc) >= 3 && (strings.Contains(lc, ls) || strings.Contains(ls, lc)) {
-			d = min(d, 2) // a prefix or a part of the name is a plausible slip
-		}
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if bestD > max(2, len(s)/3) {
-		return ""
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func Nearest(s string, candidates []string) string { return suggest.Nearest(s, candidates) }

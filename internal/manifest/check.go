@@ -4,6 +4,8 @@
 package manifest
 
 import (
+	suggestpkg "github.com/weft-dev/weft/internal/suggest"
+
 	"fmt"
 	"net/netip"
 	"sort"
@@ -820,34 +822,9 @@ func pathProblem(p string) string {
 func suggest(k string, keys []string) string {
 	best, bestDist := "", 3
 	for _, want := range keys {
-		if d := distance(strings.ToLower(k), want); d < bestDist {
+		if d := suggestpkg.Distance(strings.ToLower(k), want); d < bestDist {
 			best, bestDist = want, d
 		}
 	}
 	return best
-}
-
-// distance is the Levenshtein distance between a and b (bytes), capped for
-// long inputs.
-func distance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 100
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
