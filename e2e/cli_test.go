@@ -3,7 +3,10 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -260,4 +263,22 @@ var standardNodes = []string{
 	"PrintAction", "MockAction", "SuccessNode", "FailureNode", "RunningNode", "CounterAction", "CheckCondition", "AlwaysCondition", "WaitAction",
 	"Script", "LogMessage", "RegexExtract",
 	"Retry", "HttpRequest", "SetVariable",
+}
+
+// TestOperatorHTTPPolicy: WEFT_HTTP_PUBLIC_ONLY keeps HttpRequest off
+// loopback.
+func TestOperatorHTTPPolicy(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	defer srv.Close()
+	dir := t.TempDir()
+	f := writeFile(t, dir, "h.yaml", "type: HttpRequest\nid: call\nprops: {url: \""+srv.URL+"\"}\n")
+	if r := weft(t, dir, "run", f); r.code != 0 {
+		t.Fatalf("default policy: exit %d %s", r.code, r.stderr)
+	}
+	cmd := exec.Command(weftBin, "run", f, "--output", "json")
+	cmd.Env = append(os.Environ(), "WEFT_HOME="+dir, "WEFT_HTTP_PUBLIC_ONLY=1")
+	out, _ := cmd.Output()
+	if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "not a public address") {
+		t.Fatalf("public only: exit %d %s", cmd.ProcessState.ExitCode(), out)
+	}
 }

@@ -62,7 +62,7 @@ func runWorkflow(c *cobra.Command, e *env, f *runFlags, file string) error {
 		return &exitError{code: ExitBadInput, err: err}
 	}
 	ctx := c.Context()
-	eng, err := weft.New(ctx, weft.Config{NoJournal: f.noJournal, Logger: stderrLogger(e.stderr)})
+	eng, err := weft.New(ctx, weft.Config{NoJournal: f.noJournal, Logger: stderrLogger(e.stderr), HTTP: httpPolicyFromEnv()})
 	if err != nil {
 		return err
 	}
@@ -217,6 +217,26 @@ func logPrinter(w io.Writer) event.Sink {
 			fmt.Fprintf(w, "%-5s %s: %s\n", strings.ToUpper(e.Level), e.Node, e.Message)
 		}
 	})
+}
+
+// httpPolicyFromEnv is the operator's restriction of the built-in
+// HttpRequest node: WEFT_HTTP_PUBLIC_ONLY=1 refuses loopback, private,
+// link-local and metadata addresses; WEFT_HTTP_ALLOWED_HOSTS=a.com,*.b.com
+// allows only those hosts.
+func httpPolicyFromEnv() weft.HTTPPolicy {
+	var p weft.HTTPPolicy
+	switch strings.ToLower(os.Getenv("WEFT_HTTP_PUBLIC_ONLY")) {
+	case "1", "true", "yes":
+		p.PublicOnly = true
+	}
+	if hosts := os.Getenv("WEFT_HTTP_ALLOWED_HOSTS"); hosts != "" {
+		for _, h := range strings.Split(hosts, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				p.AllowedHosts = append(p.AllowedHosts, h)
+			}
+		}
+	}
+	return p
 }
 
 // addPackages makes each --package usable for this command.

@@ -117,3 +117,19 @@ func jsonText(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestABIExample runs the C example of abi-v1.md, built with its command.
+func TestABIExample(t *testing.T) {
+	pkg := load(t, newHost(t), "abiexample")
+	rec := &recorder{}
+	res, err := pkg.Call(context.Background(), &wasmhost.CallRequest{Node: "hello", Events: rec, Context: wasmhost.CallContext{Tenant: "t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Success || res.Outputs["greeting"] != "hi" {
+		t.Fatalf("result %+v", res)
+	}
+	if len(rec.logs) != 1 || rec.logs[0] != "INFO hello from C" {
+		t.Fatalf("logs %q", rec.logs)
+	}
+}

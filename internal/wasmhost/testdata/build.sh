@@ -26,6 +26,15 @@ copy_of() {
 	esac
 }
 
+# Flags of packages built exactly as a document shows, not with the
+# fixtures' strict warnings.
+cflags_of() {
+	case $1 in
+	abiexample) echo "--target=wasm32-wasi -O2 -mexec-model=reactor -Wl,--strip-debug" ;;
+	*) echo "$CFLAGS" ;;
+	esac
+}
+
 build() {
 	local pkg dir src found f out
 	pkg=$1
@@ -44,7 +53,7 @@ build() {
 		found=1
 		out=${f%.*}.wasm
 		case $f in
-		*.c) $CC $CFLAGS -o "$out" "$f" ;;
+		*.c) $CC $(cflags_of "$pkg") -o "$out" "$f" ;;
 		*.wat) wat2wasm "$f" -o "$out" ;;
 		esac
 		echo "$out $(wc -c <"$out") bytes"
