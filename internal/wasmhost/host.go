@@ -51,6 +51,8 @@ type Config struct {
 	// PoolSize is how many warm instances are kept per tenant and module.
 	// Default DefaultPoolSize.
 	PoolSize int
+	// Capabilities back the host operations beyond vars.* and stream.emit.
+	Capabilities Capabilities
 	// LoopBudget and CallBudget tune the instrumentation: how many loop
 	// iterations and calls run between two checks of the deadline. Zero:
 	// the instrumenter's defaults.

@@ -133,3 +133,63 @@ func TestABIExample(t *testing.T) {
 		t.Fatalf("logs %q", rec.logs)
 	}
 }
+
+// hostcall calls op with req through the hostcall fixture package pkg and
+// returns the raw reply as JSON text.
+func hostcall(t testing.TB, pkg *wasmhost.Package, op string, req any, v wasmhost.Vars) string {
+	t.Helper()
+	inputs := map[string]any{"op": op}
+	if req != nil {
+		inputs["req"] = req
+	}
+	res, err := pkg.Call(context.Background(), &wasmhost.CallRequest{Node: "call", Inputs: inputs, Vars: v,
+		Context: wasmhost.CallContext{Tenant: "t1", Workflow: "w", NodeInstance: "n1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jsonText(res.Outputs["reply"])
+}
+
+// TestOperationsPermissions: every operation of ABI v1 is denied unless the
+// manifest declares it; unknown operations are unknown_op; none traps.
+func TestOperationsPermissions(t *testing.T) {
+	h := newHost(t)
+	none := load(t, h, "hostcallnone")
+	all := load(t, h, "hostcall")
+	bb := &vars{m: map[string]any{}}
+	ops := []struct {
+		op  string
+		req any
+	}{
+		{"vars.get", map[string]any{"name": "x"}},
+		{"vars.set", map[string]any{"name": "x", "value": int64(1)}},
+		{"cache.get", map[string]any{"key": "k"}},
+		{"cache.set", map[string]any{"key": "k", "value": int64(1)}},
+		{"cache.delete", map[string]any{"key": "k"}},
+		{"state.get", map[string]any{"key": "k"}},
+		{"state.set", map[string]any{"key": "k", "value": int64(1)}},
+		{"storage.read", map[string]any{"path": "a.txt"}},
+		{"storage.write", map[string]any{"path": "a.txt", "data_base64": "aGk="}},
+		{"storage.list", map[string]any{}},
+		{"storage.delete", map[string]any{"path": "a.txt"}},
+		{"http.request", map[string]any{"method": "GET", "url": "http://127.0.0.1:1/"}},
+		{"oauth.token", map[string]any{"provider": "google"}},
+	}
+	for _, o := range ops {
+		if got := hostcall(t, none, o.op, o.req, bb); !strings.Contains(got, `"code":"permission_denied"`) {
+			t.Errorf("%s without permission: %s", o.op, got)
+		}
+		if got := hostcall(t, all, o.op, o.req, bb); strings.Contains(got, "permission_denied") {
+			t.Errorf("%s with permission: %s", o.op, got)
+		}
+	}
+	if got := hostcall(t, all, "nope.nothing", map[string]any{}, bb); !strings.Contains(got, `"code":"unknown_op"`) {
+		t.Errorf("unknown op: %s", got)
+	}
+	if got := hostcall(t, all, "oauth.token", map[string]any{"provider": "github"}, bb); !strings.Contains(got, "permission_denied") {
+		t.Errorf("a provider the node does not list: %s", got)
+	}
+	if got := hostcall(t, none, "stream.emit", map[string]any{"event": "progress", "data": int64(50)}, bb); got != `{"ok":null}` {
+		t.Errorf("stream.emit is always allowed: %s", got)
+	}
+}

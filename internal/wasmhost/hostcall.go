@@ -54,6 +54,13 @@ type OpCall struct {
 	Manifest *manifest.Manifest
 	Node     *manifest.Node
 	Request  *CallRequest
+	Caps     *Capabilities
+	Package  *Package
+}
+
+// Scope is the cache and storage scope of the call: its tenant and package.
+func (c *OpCall) Scope() Scope {
+	return Scope{Tenant: c.Request.Context.Tenant, Package: c.Manifest.ID}
 }
 
 func permFlag(name string, get func(*manifest.Permissions) bool) func(*manifest.Manifest, *manifest.Node, json.RawMessage) (bool, string) {
@@ -241,7 +248,8 @@ func hostCall(ctx context.Context, mod api.Module, stack []uint64) {
 		if ok, need := spec.Allowed(cs.pkg.Manifest, cs.node, req); !ok {
 			return map[string]any{"error": opErr(CodePermissionDenied, "%s is denied: the manifest must declare %s", op, need)}
 		}
-		v, oe := spec.Handle(ctx, &OpCall{Manifest: cs.pkg.Manifest, Node: cs.node, Request: cs.req}, req)
+		v, oe := spec.Handle(ctx, &OpCall{Manifest: cs.pkg.Manifest, Node: cs.node, Request: cs.req,
+			Caps: &cs.pkg.host.cfg.Capabilities, Package: cs.pkg}, req)
 		if oe != nil {
 			return map[string]any{"error": oe}
 		}

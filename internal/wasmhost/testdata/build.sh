@@ -23,6 +23,7 @@ copy_of() {
 	case $1 in
 	varsdenied) echo vars/vars.wasm ;;
 	bigresponsestd) echo bigresponse/bigresponse.wasm ;;
+	hostcallnone | hostcallpublic) echo hostcall/hostcall.wasm ;;
 	esac
 }
 
