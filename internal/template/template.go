@@ -290,7 +290,10 @@ func CompileExpression(src string) (*Expression, error) {
 	if err != nil {
 		return nil, compileError(src, err)
 	}
-	required, optional := names(tree.Node)
+	required, optional, err := names(tree.Node)
+	if err != nil {
+		return nil, &SyntaxError{Msg: fmt.Sprintf("expression %q: %v", strings.TrimSpace(src), err)}
+	}
 	vars := make(types.Map, len(required)+len(optional))
 	for _, n := range required {
 		vars[n] = types.Any
@@ -354,10 +357,16 @@ func (e *Expression) Eval(env Env) (any, error) {
 // names lists the free variables of an expression: identifiers that are not
 // function names and not `let` variables. Identifiers used only as the left
 // side of `??` are optional.
-func names(root ast.Node) (required, optional []string) {
+func names(root ast.Node) (required, optional []string, err error) {
 	c := &collector{callee: map[ast.Node]bool{}, optional: map[ast.Node]bool{}, declared: map[string]bool{}}
 	ast.Walk(&root, c)
-	seen := map[string]bool{}
+	seen := map[string]bool{"$env": true}
+	for _, k := range c.envKeys {
+		if !seen[k] {
+			seen[k] = true
+			required = append(required, k)
+		}
+	}
 	for _, id := range c.idents {
 		if c.callee[id] || c.declared[id.Value] || seen[id.Value] {
 			continue
@@ -373,7 +382,10 @@ func names(root ast.Node) (required, optional []string) {
 			optional = append(optional, id.Value)
 		}
 	}
-	return required, optional
+	if c.dynamicEnv {
+		return nil, nil, errors.New(`$env must be indexed with a literal string, such as $env["fetch-data"]`)
+	}
+	return required, optional, nil
 }
 
 func isNull(n ast.Node) bool {
@@ -387,7 +399,9 @@ func isNull(n ast.Node) bool {
 }
 
 type collector struct {
-	idents   []*ast.IdentifierNode
+	envKeys    []string
+	dynamicEnv bool
+	idents     []*ast.IdentifierNode
 	callee   map[ast.Node]bool
 	optional map[ast.Node]bool
 	declared map[string]bool
@@ -414,5 +428,14 @@ func (c *collector) Visit(n *ast.Node) {
 		}
 	case *ast.VariableDeclaratorNode:
 		c.declared[x.Name] = true
+	case *ast.MemberNode:
+		// $env["fetch-data"]: a blackboard name that is not an identifier.
+		if id, ok := x.Node.(*ast.IdentifierNode); ok && id.Value == "$env" {
+			if key, ok := x.Property.(*ast.StringNode); ok {
+				c.envKeys = append(c.envKeys, key.Value)
+			} else {
+				c.dynamicEnv = true
+			}
+		}
 	}
 }

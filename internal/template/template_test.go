@@ -20,6 +20,7 @@ var bb = env{
 	"httpResponse":  map[string]any{"data": []any{map[string]any{"value": int64(21)}}},
 	"big":           int64(9007199254740993),
 	"name":          "ada",
+	"fetch-data":    map[string]any{"n": int64(7)},
 }
 
 func TestEval(t *testing.T) {
@@ -43,6 +44,7 @@ func TestEval(t *testing.T) {
 		{"{{ missing == null }}", true},
 		{"{{ {'a': count}.a }}", int64(5)},
 		{"{{ upper(name) }}", "ADA"},
+		{`{{ $env["fetch-data"].n + 1 }}`, int64(8)},
 		{"{{ len(httpResponse.data) }}", int64(1)},
 		{map[string]any{"stats": "{{processedData}}", "n": int64(1)}, map[string]any{"stats": map[string]any{"mean": 2.5, "count": int64(4)}, "n": int64(1)}},
 		{[]any{"{{count}}", "x"}, []any{int64(5), "x"}},
@@ -169,4 +171,15 @@ func FuzzCompile(f *testing.F) {
 		}
 		_, _ = v.Eval(env{"a": []any{int64(1), int64(2)}, "b": "s"})
 	})
+}
+
+func TestEnvIndexing(t *testing.T) {
+	if _, err := Compile(`{{ $env[name] }}`); err == nil || !strings.Contains(err.Error(), "literal string") {
+		t.Fatalf("dynamic $env: %v", err)
+	}
+	v, _ := Compile(`{{ $env["no-such"] }}`)
+	var me *MissingNameError
+	if _, err := v.Eval(bb); !errors.As(err, &me) || me.Name != "no-such" {
+		t.Fatalf("missing $env key: %v", err)
+	}
 }
