@@ -14,7 +14,12 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/weft-dev/weft/internal/bt"
+	"github.com/weft-dev/weft/internal/capability/cache"
+	"github.com/weft-dev/weft/internal/capability/secrets"
+	"github.com/weft-dev/weft/internal/capability/state"
+	"github.com/weft-dev/weft/internal/capability/storage"
 	"github.com/weft-dev/weft/internal/customnode"
+	"github.com/weft-dev/weft/internal/journal"
 	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/wasmhost"
 	"github.com/weft-dev/weft/internal/workflow"
@@ -42,12 +47,60 @@ func (e *Engine) wasmHost(ctx context.Context) (*wasmhost.Host, error) {
 	if e.host != nil {
 		return e.host, nil
 	}
-	h, err := wasmhost.New(ctx, wasmhost.Config{CacheDir: filepath.Join(e.cfg.Home, "cache"), Logger: e.cfg.Logger})
+	caps, err := e.capabilities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h, err := wasmhost.New(ctx, wasmhost.Config{CacheDir: filepath.Join(e.cfg.Home, "cache"), Logger: e.cfg.Logger,
+		Capabilities: caps})
 	if err != nil {
 		return nil, fmt.Errorf("%w: starting the WebAssembly host: %w", ErrInternal, err)
 	}
 	e.host = h
 	return h, nil
+}
+
+// DefaultStorageBytesPerPackage is the storage.* quota per tenant and
+// package when Config sets none.
+const DefaultStorageBytesPerPackage = 256 << 20
+
+// capabilities builds the services behind the host operations, all under
+// the engine's home: an in-memory cache, node state in the journal's
+// database (so a stateful node survives a restart), storage directories and
+// the secret store.
+func (e *Engine) capabilities(ctx context.Context) (wasmhost.Capabilities, error) {
+	db := e.journal
+	if db == nil {
+		j, err := journal.Open(ctx, filepath.Join(e.cfg.Home, "weft.db"))
+		if err != nil {
+			quota := e.cfg.StorageBytesPerPackage
+	if quota == 0 {
+		quota = DefaultStorageBytesPerPackage
+	}
+	return wasmhost.Capabilities{}, fmt.Errorf("%w: opening the state database: %w", ErrInternal, err)
+		}
+		e.stateDB = j
+		db = j
+	}
+	st, err := state.New(ctx, db.DB())
+	if err != nil {
+		quota := e.cfg.StorageBytesPerPackage
+	if quota == 0 {
+		quota = DefaultStorageBytesPerPackage
+	}
+	return wasmhost.Capabilities{}, fmt.Errorf("%w: node state: %w", ErrInternal, err)
+	}
+	quota := e.cfg.StorageBytesPerPackage
+	if quota == 0 {
+		quota = DefaultStorageBytesPerPackage
+	}
+	return wasmhost.Capabilities{
+		Cache:              cache.New(e.cfg.CacheBytesPerPackage),
+		State:              st,
+		Storage:            storage.New(filepath.Join(e.cfg.Home, "storage"), quota),
+		Secrets:            secrets.OpenHome(e.cfg.Home),
+		HostCallsPerSecond: e.cfg.HostCallsPerSecond,
+	}, nil
 }
 
 // AddPackage makes the package at path (a folder with manifest.toml, a

@@ -51,6 +51,14 @@ type Config struct {
 	HTTP HTTPPolicy
 	// Logger receives the engine's own diagnostics. Default: discard.
 	Logger *slog.Logger
+	// HostCallsPerSecond limits custom nodes' host calls per tenant and
+	// package (limit_exceeded beyond). Zero: no limit.
+	HostCallsPerSecond float64
+	// CacheBytesPerPackage caps cache.* per tenant and package. Zero: 64 MiB.
+	CacheBytesPerPackage int64
+	// StorageBytesPerPackage caps storage.* per tenant and package. Zero:
+	// DefaultStorageBytesPerPackage (256 MiB); negative: no quota.
+	StorageBytesPerPackage int64
 }
 
 // HTTPPolicy is the operator's restriction on the built-in HttpRequest node,
@@ -81,9 +89,10 @@ type Engine struct {
 	journal  *journal.Journal
 	resolver workflow.Resolver
 
-	pkgMu sync.RWMutex
-	host  *wasmhost.Host
-	pkgs  map[string][]*loadedPackage // by package id
+	pkgMu   sync.RWMutex
+	host    *wasmhost.Host
+	stateDB *journal.Journal            // node state when runs are not journaled
+	pkgs    map[string][]*loadedPackage // by package id
 }
 
 // New returns an engine with the built-in node types.
@@ -148,6 +157,9 @@ func (e *Engine) Close() error {
 	e.pkgMu.Unlock()
 	if e.journal != nil {
 		errs = append(errs, e.journal.Close())
+	}
+	if e.stateDB != nil {
+		errs = append(errs, e.stateDB.Close())
 	}
 	return errors.Join(errs...)
 }

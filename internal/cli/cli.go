@@ -119,7 +119,7 @@ func newRoot(e *env) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: ExitBadInput, err: fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
 	})
-	root.AddCommand(newRunCmd(e), newValidateCmd(e), newNodesCmd(e), newRunsCmd(e))
+	root.AddCommand(newRunCmd(e), newValidateCmd(e), newNodesCmd(e), newRunsCmd(e), newSecretsCmd(e))
 	return root
 }
 

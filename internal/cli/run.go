@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -62,7 +63,8 @@ func runWorkflow(c *cobra.Command, e *env, f *runFlags, file string) error {
 		return &exitError{code: ExitBadInput, err: err}
 	}
 	ctx := c.Context()
-	eng, err := weft.New(ctx, weft.Config{NoJournal: f.noJournal, Logger: stderrLogger(e.stderr), HTTP: httpPolicyFromEnv()})
+	eng, err := weft.New(ctx, weft.Config{NoJournal: f.noJournal, Logger: stderrLogger(e.stderr), HTTP: httpPolicyFromEnv(),
+		HostCallsPerSecond: hostCallRateFromEnv()})
 	if err != nil {
 		return err
 	}
@@ -237,6 +239,16 @@ func httpPolicyFromEnv() weft.HTTPPolicy {
 		}
 	}
 	return p
+}
+
+// hostCallRateFromEnv reads WEFT_HOST_CALLS_PER_SECOND, the operator's
+// limit on custom nodes' host calls per tenant and package.
+func hostCallRateFromEnv() float64 {
+	v, err := strconv.ParseFloat(os.Getenv("WEFT_HOST_CALLS_PER_SECOND"), 64)
+	if err != nil || v < 0 {
+		return 0
+	}
+	return v
 }
 
 // addPackages makes each --package usable for this command.

@@ -238,6 +238,9 @@ func hostCall(ctx context.Context, mod api.Module, stack []uint64) {
 		if cs == nil {
 			return map[string]any{"error": opErr(CodeUnavailable, "%s: host calls are only possible inside weft_run", op)}
 		}
+		if oe := cs.pkg.hostCallLimit(op, cs.req.Context.Tenant); oe != nil {
+			return map[string]any{"error": oe}
+		}
 		spec, ok := ops[op]
 		if !ok {
 			return map[string]any{"error": opErr(CodeUnknownOp, "unknown operation %q", op)}

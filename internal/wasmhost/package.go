@@ -24,6 +24,8 @@ type Package struct {
 	timeout time.Duration
 	respCap int
 
+	limits tenantBuckets // host calls per second, by tenant
+
 	mu    sync.Mutex
 	pools map[poolKey]*pool
 	spare map[*module]*instance // instances made at load, untouched by any tenant
