@@ -74,10 +74,10 @@ func (e *Engine) capabilities(ctx context.Context) (wasmhost.Capabilities, error
 		j, err := journal.Open(ctx, filepath.Join(e.cfg.Home, "weft.db"))
 		if err != nil {
 			quota := e.cfg.StorageBytesPerPackage
-	if quota == 0 {
-		quota = DefaultStorageBytesPerPackage
-	}
-	return wasmhost.Capabilities{}, fmt.Errorf("%w: opening the state database: %w", ErrInternal, err)
+			if quota == 0 {
+				quota = DefaultStorageBytesPerPackage
+			}
+			return wasmhost.Capabilities{}, fmt.Errorf("%w: opening the state database: %w", ErrInternal, err)
 		}
 		e.stateDB = j
 		db = j
@@ -85,10 +85,10 @@ func (e *Engine) capabilities(ctx context.Context) (wasmhost.Capabilities, error
 	st, err := state.New(ctx, db.DB())
 	if err != nil {
 		quota := e.cfg.StorageBytesPerPackage
-	if quota == 0 {
-		quota = DefaultStorageBytesPerPackage
-	}
-	return wasmhost.Capabilities{}, fmt.Errorf("%w: node state: %w", ErrInternal, err)
+		if quota == 0 {
+			quota = DefaultStorageBytesPerPackage
+		}
+		return wasmhost.Capabilities{}, fmt.Errorf("%w: node state: %w", ErrInternal, err)
 	}
 	quota := e.cfg.StorageBytesPerPackage
 	if quota == 0 {

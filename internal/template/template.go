@@ -402,9 +402,9 @@ type collector struct {
 	envKeys    []string
 	dynamicEnv bool
 	idents     []*ast.IdentifierNode
-	callee   map[ast.Node]bool
-	optional map[ast.Node]bool
-	declared map[string]bool
+	callee     map[ast.Node]bool
+	optional   map[ast.Node]bool
+	declared   map[string]bool
 }
 
 func (c *collector) Visit(n *ast.Node) {

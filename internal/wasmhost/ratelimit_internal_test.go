@@ -65,4 +65,3 @@ func TestBucketSweep(t *testing.T) {
 		t.Fatalf("%d buckets, next sweep at %d", len(tb.m), tb.nextSweep)
 	}
 }
-
