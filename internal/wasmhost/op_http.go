@@ -14,12 +14,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
-	"weak"
 
 	"github.com/weft-dev/weft/internal/netguard"
 )
@@ -35,11 +32,6 @@ const (
 	MaxHTTPTime         = 30 * time.Second // one request, redirects and body included
 )
 
-// httpClients holds the client of each Package that made a request. Keys
-// are weak, and an entry goes (its idle connections closed) when its
-// Package is collected, so the Package needs no field for it.
-var httpClients sync.Map // weak.Pointer[Package] -> *http.Client
-
 // httpClient returns the Package's client, made on first use: its
 // manifest's policy in a guarded transport, wrapped by
 // Capabilities.HTTPTransport if set. A call without a Package (none in
@@ -48,19 +40,9 @@ func httpClient(c *OpCall) *http.Client {
 	if c.Package == nil {
 		return newHTTPClient(c)
 	}
-	wp := weak.Make(c.Package)
-	if v, ok := httpClients.Load(wp); ok {
-		return v.(*http.Client)
-	}
-	v, loaded := httpClients.LoadOrStore(wp, newHTTPClient(c))
-	if !loaded {
-		runtime.AddCleanup(c.Package, func(wp weak.Pointer[Package]) {
-			if v, ok := httpClients.LoadAndDelete(wp); ok {
-				v.(*http.Client).CloseIdleConnections()
-			}
-		}, wp)
-	}
-	return v.(*http.Client)
+	p := c.Package
+	p.httpOnce.Do(func() { p.httpClient = newHTTPClient(c) })
+	return p.httpClient
 }
 
 func newHTTPClient(c *OpCall) *http.Client {
@@ -202,6 +184,8 @@ func httpDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 // # Notes
 //
 // Reply headers have lower-case names and their values joined with ", ".
+// Request headers that the client writes itself (Host, Content-Length,
+// Transfer-Encoding, Trailer) are not taken from the request.
 // The body is text when it is valid UTF-8, else base64 in body_base64 (and
 // body is "").
 func httpRequest(ctx context.Context, c *OpCall, req json.RawMessage) (any, *opError) {

@@ -192,9 +192,9 @@ func TestHTTPRequest(t *testing.T) {
 func TestHTTPRequestDenied(t *testing.T) {
 	srv, hits := httpTestServer(t)
 	h := newHost(t)
-	all := load(t, h, "hostcall")             // allow_private
-	public := load(t, h, "hostcallpublic")    // lists 127.0.0.1, localhost, 169.254.169.254
-	mapped := loadHTTPHosts(t, h) // also lists ::ffff:127.0.0.1 and ::1
+	all := load(t, h, "hostcall")          // allow_private
+	public := load(t, h, "hostcallpublic") // lists 127.0.0.1, localhost, 169.254.169.254
+	mapped := loadHTTPHosts(t, h)          // also lists ::ffff:127.0.0.1 and ::1
 	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
 	get := func(u string) map[string]any { return map[string]any{"method": "GET", "url": u} }
 	tests := []struct {

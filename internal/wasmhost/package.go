@@ -6,6 +6,7 @@ package wasmhost
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -25,6 +26,9 @@ type Package struct {
 	respCap int
 
 	limits tenantBuckets // host calls per second, by tenant
+
+	httpOnce   sync.Once
+	httpClient *http.Client // http.request's client, under the manifest's policy
 
 	mu    sync.Mutex
 	pools map[poolKey]*pool
@@ -88,6 +92,9 @@ func (p *Package) Close(ctx context.Context) {
 	pools, spare := p.pools, p.spare
 	p.pools, p.spare = map[poolKey]*pool{}, map[*module]*instance{}
 	p.mu.Unlock()
+	if p.httpClient != nil {
+		p.httpClient.CloseIdleConnections()
+	}
 	for _, pl := range pools {
 		pl.drain(ctx)
 	}

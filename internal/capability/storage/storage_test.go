@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -157,8 +158,9 @@ func TestIsolation(t *testing.T) {
 		t.Errorf("the layout is not root/<tenant>/<package>: %v", err)
 	}
 
-	for _, s := range []wasmhost.Scope{{"", "p"}, {"t", ""}, {"..", "p"}, {"t", ".."}, {".", "p"}, {"a/b", "p"},
+	for _, tp := range [][2]string{{"", "p"}, {"t", ""}, {"..", "p"}, {"t", ".."}, {".", "p"}, {"a/b", "p"},
 		{"t", "a/b"}, {"t\x00", "p"}, {`a\b`, "p"}, {strings.Repeat("t", 256), "p"}} {
+		s := wasmhost.Scope{Tenant: tp[0], Package: tp[1]}
 		if err := d.Write(ctx, s, "x", nil); !errors.Is(err, wasmhost.ErrBadRequest) {
 			t.Errorf("write in scope %q: %v, want ErrBadRequest", s, err)
 		}
@@ -325,7 +327,7 @@ func TestQuotaConcurrent(t *testing.T) {
 	ok := 0
 	for i := range 40 {
 		wg.Go(func() {
-			err := d.Write(ctx, s1, "f"+string(rune('A'+i)), []byte("x"))
+			err := d.Write(ctx, s1, fmt.Sprintf("f%02d", i), []byte("x"))
 			if err == nil {
 				mu.Lock()
 				ok++

@@ -53,11 +53,20 @@
 //
 // Call.HostCall sends any operation of the ABI through the one import
 // weft.call and returns a *HostError carrying the host's error code. Typed
-// helpers wrap the operations: Call.Vars (vars.get, vars.set) and
-// Call.Stream (stream.emit). Each operation family gets its own small
-// helper type reached from Call the same way (Cache, State, HTTP, Storage,
-// OAuth as the host grows them), so the generic HostCall always works for an
-// operation that has no helper yet.
+// helpers wrap every operation of ABI v1, one small type per family reached
+// from Call:
+//
+//	c.Vars()     vars.get, vars.set          the run's blackboard
+//	c.Stream()   stream.emit                 live events of the run
+//	c.Cache()    cache.get, .set, .delete    per tenant and package, with TTLs
+//	c.State()    state.get, state.set        per node instance, persistent
+//	c.HTTP()     http.request                to the manifest's allowed_hosts
+//	c.Storage()  storage.read, .write, .list, .delete   the package's files
+//	c.OAuth()    oauth.token                 tokens the operator stored
+//
+// Each needs its manifest permission (stream.emit excepted); without it the
+// call returns a *HostError with CodePermissionDenied, never a trap. The
+// generic HostCall stays the way to an operation newer than this SDK.
 //
 // # Testing
 //

@@ -4,9 +4,13 @@
 package node_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/weft-dev/weft/sdk/go/node"
 	"github.com/weft-dev/weft/sdk/go/node/nodetest"
@@ -136,4 +140,182 @@ func ExampleServe() {
 	// Output:
 	// {"status":"success","outputs":{"sum":5}}
 	// true
+}
+
+// Handlers of the examples of the typed host-call helpers.
+func init() {
+	// A cached exchange rate: computed on a miss, kept for ten minutes.
+	node.Handle("ex-rate", func(c *node.Call) error {
+		var rate float64
+		hit, err := c.Cache().Get("eur-usd", &rate)
+		if err != nil {
+			return err
+		}
+		if !hit {
+			rate = 1.08 // in a real node: fetched with c.HTTP()
+			if err := c.Cache().SetWithTTL("eur-usd", rate, 10*time.Minute); err != nil {
+				return err
+			}
+		}
+		if err := c.SetOutput("hit", hit); err != nil {
+			return err
+		}
+		return c.SetOutput("rate", rate)
+	})
+	// A counter that keeps counting across runs: the node instance's state.
+	node.Handle("ex-counter", func(c *node.Call) error {
+		var n int64
+		if _, err := c.State().Get("count", &n); err != nil {
+			return err
+		}
+		n++
+		if err := c.State().Set("count", n); err != nil {
+			return err
+		}
+		return c.SetOutput("count", n)
+	})
+	// A POST of JSON, checking the status.
+	node.Handle("ex-create", func(c *node.Call) error {
+		name, err := c.String("name")
+		if err != nil {
+			return err
+		}
+		body, _ := json.Marshal(map[string]string{"name": name})
+		resp, err := c.HTTP().Do(node.HTTPRequest{
+			Method:  "POST",
+			URL:     "https://api.example.com/v1/items",
+			Headers: map[string]string{"Content-Type": "application/json"},
+			Body:    body,
+		})
+		if err != nil {
+			return err
+		}
+		if resp.Status != http.StatusCreated {
+			return fmt.Errorf("creating %s: HTTP %d: %s", name, resp.Status, resp.Text())
+		}
+		return c.SetOutput("location", resp.Headers["location"])
+	})
+	// A monthly report written, listed and read back.
+	node.Handle("ex-report", func(c *node.Call) error {
+		st := c.Storage()
+		if err := st.Write("reports/2025-01.csv", []byte("day,total\n1,42\n")); err != nil {
+			return err
+		}
+		paths, err := st.List("reports/")
+		if err != nil {
+			return err
+		}
+		data, err := st.Read(paths[0])
+		if err != nil {
+			return err
+		}
+		_, err = st.Read("reports/1999-12.csv")
+		var he *node.HostError
+		if !errors.As(err, &he) || he.Code != node.CodeNotFound {
+			return fmt.Errorf("expected not_found, got %v", err)
+		}
+		if err := c.SetOutput("paths", paths); err != nil {
+			return err
+		}
+		return c.SetOutput("first", string(data))
+	})
+	// A call to an API on behalf of the operator's Google account.
+	node.Handle("ex-drive", func(c *node.Call) error {
+		tok, err := c.OAuth().Token("google")
+		if err != nil {
+			return err
+		}
+		c.Infof("using %v", tok) // prints a description, never the token
+		resp, err := c.HTTP().Do(node.HTTPRequest{
+			URL:     "https://www.googleapis.com/drive/v3/files",
+			Headers: map[string]string{"Authorization": tok.Bearer()},
+		})
+		if err != nil {
+			return err
+		}
+		return c.SetOutput("status", resp.Status)
+	})
+}
+
+// Cache keeps values for all runs of the tenant, here for ten minutes.
+func ExampleCall_Cache() {
+	h := &nodetest.Host{}
+	res, _ := h.Run("ex-rate", nil)
+	fmt.Println(string(res.Raw))
+	res, _ = h.Run("ex-rate", nil)
+	fmt.Println(string(res.Raw), h.CacheTTL["eur-usd"])
+	// Output:
+	// {"status":"success","outputs":{"hit":false,"rate":1.08}}
+	// {"status":"success","outputs":{"hit":true,"rate":1.08}} 10m0s
+}
+
+// State keeps a node instance's values across runs (and host restarts).
+func ExampleCall_State() {
+	h := &nodetest.Host{State: map[string]any{"count": 41}}
+	for range 2 {
+		res, _ := h.Run("ex-counter", nil)
+		fmt.Println(string(res.Raw))
+	}
+	fmt.Println(h.State["count"])
+	// Output:
+	// {"status":"success","outputs":{"count":42}}
+	// {"status":"success","outputs":{"count":43}}
+	// 43
+}
+
+// HTTP sends requests through the host; nodetest serves them with an
+// http.Handler.
+func ExampleCall_HTTP() {
+	h := &nodetest.Host{HTTP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Method != "POST" || r.Header.Get("Content-Type") != "application/json" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Location", "/v1/items/7")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, "created from %s", body)
+	})}
+	res, _ := h.Run("ex-create", map[string]any{"name": "lamp"})
+	fmt.Println(string(res.Raw))
+	h.HTTP = http.NotFoundHandler()
+	res, _ = h.Run("ex-create", map[string]any{"name": "lamp"})
+	fmt.Println(res.Error)
+	// Output:
+	// {"status":"success","outputs":{"location":"/v1/items/7"}}
+	// creating lamp: HTTP 404: 404 page not found
+}
+
+// Storage reads and writes the package's files.
+func ExampleCall_Storage() {
+	h := &nodetest.Host{Files: map[string][]byte{"notes.txt": []byte("hi")}}
+	res, _ := h.Run("ex-report", nil)
+	fmt.Println(string(res.Raw))
+	fmt.Println(len(h.Files))
+	// Output:
+	// {"status":"success","outputs":{"first":"day,total\n1,42\n","paths":["reports/2025-01.csv"]}}
+	// 2
+}
+
+// OAuth hands out the tokens the operator stored with `weft secrets set`.
+func ExampleCall_OAuth() {
+	h := &nodetest.Host{
+		Tokens: map[string]node.OAuthToken{"google": {AccessToken: "ya29.secret", ExpiresAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		HTTP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer ya29.secret" {
+				w.WriteHeader(http.StatusUnauthorized)
+			}
+		}),
+	}
+	res, _ := h.Run("ex-drive", nil)
+	fmt.Println(string(res.Raw))
+	fmt.Println(h.Logs()[0].Text)
+
+	h.Tokens = nil // what a host without the token answers
+	res, _ = h.Run("ex-drive", nil)
+	fmt.Println(res.Error)
+	// Output:
+	// {"status":"success","outputs":{"status":200}}
+	// using OAuth token for google (expires 2030-01-01T00:00:00Z, 11 bytes, redacted)
+	// host call oauth.token: not_found: nodetest.Host.Tokens has no token for provider google
 }

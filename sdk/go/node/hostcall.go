@@ -1,7 +1,7 @@
 // This file holds the host calls: the generic Call.HostCall over the import
-// weft.call, the *HostError it returns, and the typed helpers per operation
-// family (Vars, Stream; Cache, State, HTTP, Storage and OAuth follow the
-// same pattern as the host grows them).
+// weft.call, the *HostError it returns, and the typed helpers of the
+// blackboard and the stream (Vars, Stream); ops.go holds the others (Cache,
+// State, HTTP, Storage, OAuth).
 
 package node
 

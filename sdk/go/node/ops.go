@@ -164,7 +164,8 @@ type HTTPResponse struct {
 	// Status is the HTTP status code. A 404 or a 500 is a response, not an
 	// error.
 	Status int
-	// Headers holds one value per header name, as the host reports them.
+	// Headers holds one value per header name: names in lower case
+	// ("content-type"), repeated headers joined with ", ".
 	Headers map[string]string
 	// Body is the response body, decoded from base64 when the host sent it
 	// that way (a body that is not valid UTF-8).
@@ -246,12 +247,18 @@ func (h HTTP) Do(req HTTPRequest) (*HTTPResponse, error) {
 	return resp, nil
 }
 
-// Storage reaches the package's files: a directory per tenant and package,
-// with relative, slash-separated paths that cannot leave it (operations
-// storage.read, storage.write, storage.list, storage.delete; manifest
-// permission storage = true).
+// Storage reaches the package's files: a directory per tenant and package
+// that its paths cannot leave (operations storage.read, storage.write,
+// storage.list, storage.delete; manifest permission storage = true).
 //
 //	err := c.Storage().Write("reports/2025-01.csv", data)
+//
+// # Notes
+//
+// Paths are relative, slash-separated and canonical: "reports/a.csv", never
+// "/a", "./a", "a/../b", "a//b" or "a\b"; the host answers anything else
+// with CodeInvalidRequest. Directories are implicit: Write makes the ones a
+// path needs, Delete removes the ones it leaves empty, List names files.
 func (c *Call) Storage() Storage { return Storage{c} }
 
 // Storage is the package's file storage; see Call.Storage.
@@ -262,8 +269,9 @@ type Storage struct{ c *Call }
 // # Errors
 //
 // As Call.HostCall: *HostError with CodeNotFound when there is no such
-// file, CodeInvalidRequest or CodePermissionDenied for a path that is
-// absolute or leaves the directory. An error when the reply is malformed.
+// file, CodeInvalidRequest for a path that is not canonical and relative,
+// CodeLimitExceeded for a file over 16 MiB. An error when the reply is
+// malformed.
 func (s Storage) Read(path string) ([]byte, error) {
 	var r struct {
 		DataBase64 *string `json:"data_base64"`
@@ -294,7 +302,8 @@ func (s Storage) Write(path string, data []byte) error {
 }
 
 // List returns the paths of the files whose path starts with prefix (""
-// lists every file), as the host orders them.
+// lists every file), sorted. The prefix is a plain string prefix:
+// "rep" matches "reports/a.csv" and "repo.txt".
 //
 //	paths, err := c.Storage().List("reports/")
 //
@@ -316,12 +325,13 @@ func (s Storage) List(prefix string) ([]string, error) {
 	return paths, nil
 }
 
-// Delete removes the file at path.
+// Delete removes the file at path. Deleting a missing file is not an
+// error.
 //
 // # Errors
 //
-// As Call.HostCall; *HostError with CodeNotFound when there is no such
-// file.
+// As Call.HostCall; *HostError with CodeInvalidRequest for a bad path or a
+// directory.
 func (s Storage) Delete(path string) error {
 	return s.c.HostCall("storage.delete", map[string]string{"path": path}, nil)
 }

@@ -6,6 +6,8 @@ package nodetest
 import (
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +92,7 @@ func TestOperations(t *testing.T) {
 		t.Errorf("logs = %+v", l)
 	}
 
-	h = &Host{} // unknown operation, nil Vars
+	h = &Host{} // the built-in fakes on nil maps; the request has no key, no path
 	res, err = h.Run("nt-ops", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -98,8 +100,9 @@ func TestOperations(t *testing.T) {
 	if err := res.Output("out", &out); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(out, " "); !strings.Contains(got, "vars.get=null") || !strings.Contains(got, "cache.get:unknown_op") {
-		t.Errorf("zero Host operations = %s", got)
+	want = `vars.get=null vars.set=null stream.emit=null cache.get:invalid_request http.request:unavailable storage.read:invalid_request`
+	if got := strings.Join(out, " "); got != want {
+		t.Errorf("zero Host operations:\n got %s\nwant %s", got, want)
 	}
 }
 
@@ -131,5 +134,126 @@ func TestResult(t *testing.T) {
 	var s string
 	if err := res.Output("n", &s); err == nil {
 		t.Errorf("Output of a number into a string succeeded")
+	}
+}
+
+func init() {
+	// nt-call sends input op with input req and outputs the ok value, or
+	// "!code: message".
+	node.Handle("nt-call", func(c *node.Call) error {
+		op, err := c.String("op")
+		if err != nil {
+			return err
+		}
+		var req, v any
+		if err := c.Decode("req", &req); err != nil {
+			return err
+		}
+		err = c.HostCall(op, req, &v)
+		var he *node.HostError
+		if errors.As(err, &he) {
+			return c.SetOutput("reply", "!"+he.Code+": "+he.Message)
+		}
+		if err != nil {
+			return err
+		}
+		return c.SetOutput("reply", v)
+	})
+}
+
+// TestFakeOperations: the fake cache, state, storage, tokens and HTTP check
+// requests and answer as a real host does.
+func TestFakeOperations(t *testing.T) {
+	h := &Host{
+		Tokens: map[string]node.OAuthToken{
+			"google": {AccessToken: "g", ExpiresAt: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)},
+			"github": {AccessToken: "h"},
+			"old":    {AccessToken: "o", ExpiresAt: time.Now().Add(-time.Second)},
+		},
+		HTTP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			w.Header().Add("X-Seen", r.Method+" "+r.URL.String()+" "+r.Header.Get("X-In"))
+			w.Header().Add("X-Seen", r.RequestURI)
+			if r.URL.Path == "/bin" {
+				w.Write([]byte{0xff, 0})
+				return
+			}
+			w.WriteHeader(http.StatusTeapot)
+			w.Write(body)
+		}),
+	}
+	steps := []struct {
+		op   string
+		req  any
+		want string
+	}{
+		{"cache.get", map[string]any{"key": "k"}, `null`},
+		{"cache.set", map[string]any{"key": "k", "value": 9007199254740993, "ttl_ms": 1500}, `null`},
+		{"cache.get", map[string]any{"key": "k"}, `9007199254740993`},
+		{"cache.set", map[string]any{"key": "k", "value": "v", "ttl_ms": -1}, `"!invalid_request: cache.set: ttl_ms must be a whole number of milliseconds from 0, not -1"`},
+		{"cache.get", map[string]any{}, `"!invalid_request: cache.get: key is missing"`},
+		{"cache.get", map[string]any{"key": ""}, `"!invalid_request: cache.get: key must not be empty"`},
+		{"cache.get", map[string]any{"key": strings.Repeat("k", 1025)}, `"!invalid_request: cache.get: key of 1025 bytes (at most 1024)"`},
+		{"cache.set", map[string]any{"key": "k"}, `"!invalid_request: cache.set: value is missing"`},
+		{"state.set", map[string]any{"key": "n", "value": 1}, `null`},
+		{"state.get", map[string]any{"key": "n"}, `1`},
+		{"state.set", map[string]any{"key": "n", "value": nil}, `null`},
+		{"state.get", map[string]any{"key": "n"}, `null`},
+		{"storage.write", map[string]any{"path": "a/b.txt", "data_base64": "aGk="}, `null`},
+		{"storage.write", map[string]any{"path": "ab.txt", "data_base64": ""}, `null`},
+		{"storage.list", map[string]any{}, `["a/b.txt","ab.txt"]`},
+		{"storage.list", map[string]any{"prefix": "a/"}, `["a/b.txt"]`},
+		{"storage.read", map[string]any{"path": "a/b.txt"}, `{"data_base64":"aGk="}`},
+		{"storage.read", map[string]any{"path": "nope"}, `"!not_found: storage.read: no file \"nope\""`},
+		{"storage.delete", map[string]any{"path": "nope"}, `null`},
+		{"storage.delete", map[string]any{"path": "a/b.txt"}, `null`},
+		{"storage.list", map[string]any{}, `["ab.txt"]`},
+		{"storage.write", map[string]any{"path": "x", "data_base64": "!"}, `"!invalid_request: storage.write: data_base64: illegal base64 data at input byte 0"`},
+		{"storage.write", map[string]any{"path": "x"}, `"!invalid_request: storage.write takes {\"path\": string, \"data_base64\": string}"`},
+		{"storage.read", map[string]any{}, `"!invalid_request: storage.read takes {\"path\": string}"`},
+		{"oauth.token", map[string]any{"provider": "google"}, `{"access_token":"g","expires_at":"2100-01-01T00:00:00Z"}`},
+		{"oauth.token", map[string]any{"provider": "github"}, `{"access_token":"h"}`},
+		{"oauth.token", map[string]any{"provider": "old"}, `"!unavailable: the token for provider old has expired"`},
+		{"oauth.token", map[string]any{"provider": "nope"}, `"!not_found: nodetest.Host.Tokens has no token for provider nope"`},
+		{"oauth.token", map[string]any{}, `"!invalid_request: oauth.token takes {\"provider\": string}"`},
+		{"http.request", map[string]any{"method": "PUT", "url": "https://api.test/x?q=1", "headers": map[string]string{"X-In": "in"}, "body": "hello"},
+			`{"body":"hello","headers":{"x-seen":"PUT https://api.test/x?q=1 in, /x?q=1"},"status":418}`},
+		{"http.request", map[string]any{"method": "POST", "url": "http://api.test/y", "body_base64": "AP8="},
+			`{"body":"","body_base64":"AP8=","headers":{"x-seen":"POST http://api.test/y , /y"},"status":418}`},
+		{"http.request", map[string]any{"method": "GET", "url": "http://api.test/bin"},
+			`{"body":"","body_base64":"/wA=","headers":{"content-type":"application/octet-stream","x-seen":"GET http://api.test/bin , /bin"},"status":200}`},
+		{"http.request", map[string]any{"method": "GET", "url": "ftp://api.test/"}, `"!permission_denied: http.request: \"ftp://api.test/\" is not an http or https URL"`},
+		{"http.request", map[string]any{"method": "BAD METHOD", "url": "http://api.test/"}, `"!invalid_request: http.request: net/http: invalid method \"BAD METHOD\""`},
+		{"http.request", map[string]any{"url": "http://api.test/"}, `"!invalid_request: http.request: method and url are required"`},
+		{"http.request", map[string]any{"method": "GET", "url": "http://api.test/", "body": "a", "body_base64": "YQ=="}, `"!invalid_request: http.request: give body or body_base64, not both"`},
+	}
+	for _, s := range steps {
+		res, err := h.Run("nt-call", map[string]any{"op": s.op, "req": s.req})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(res.Outputs["reply"]); got != s.want {
+			t.Errorf("%s %v\n got %s\nwant %s", s.op, s.req, got, s.want)
+		}
+	}
+	if got := h.CacheTTL["k"]; got != 1500*time.Millisecond {
+		t.Errorf("CacheTTL = %v", got)
+	}
+	for _, p := range []string{"/abs", "a/../b", "../a", "..", "./a", "a//b", "a/", `a\b`, "a\x00b", "",
+		strings.Repeat("a/", 512) + "b", "a/" + strings.Repeat("b", 256)} {
+		res, _ := h.Run("nt-call", map[string]any{"op": "storage.write", "req": map[string]any{"path": p, "data_base64": ""}})
+		if got := string(res.Outputs["reply"]); !strings.HasPrefix(got, `"!invalid_request: storage.write: `) {
+			t.Errorf("path %q: %s", p, got)
+		}
+	}
+	h.HTTP = nil
+	res, _ := h.Run("nt-call", map[string]any{"op": "http.request", "req": map[string]any{"method": "GET", "url": "http://a/"}})
+	if got := string(res.Outputs["reply"]); got != `"!unavailable: nodetest.Host.HTTP is nil"` {
+		t.Errorf("nil HTTP: %s", got)
+	}
+	h.Denied = []string{"oauth.token"}
+	res, _ = h.Run("nt-call", map[string]any{"op": "oauth.token", "req": map[string]any{"provider": "google"}})
+	if got := string(res.Outputs["reply"]); got != `"!permission_denied: oauth.token is not permitted"` {
+		t.Errorf("denied: %s", got)
 	}
 }
