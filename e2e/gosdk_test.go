@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -45,5 +46,35 @@ children:
 	out = parseRun(t, r)
 	if r.code != 1 || out.Error == nil || !strings.Contains(*out.Error, "divisor must not be zero") {
 		t.Fatalf("exit %d %+v", r.code, out)
+	}
+}
+
+// TestGoSDKStatefulCounter: a Go SDK node keeps its count in state.* across
+// runs, each a new weft process, and one node instance never sees
+// another's count.
+func TestGoSDKStatefulCounter(t *testing.T) {
+	pkg := wasmtest.GoExample(t)
+	dir := t.TempDir()
+	f := writeFile(t, dir, "count.yaml", `
+type: Sequence
+id: counting
+children:
+  - type: com.example.math/counter
+    id: tally
+    props: {by: 2}
+  - type: com.example.math/counter
+    id: other
+`)
+	for run := int64(1); run <= 3; run++ {
+		r := weft(t, dir, "run", f, "--package", pkg, "--output", "json")
+		if r.code != 0 {
+			t.Fatalf("run %d: exit %d %s", run, r.code, r.stderr)
+		}
+		out := parseRun(t, r)
+		tally, _ := json.Marshal(out.Blackboard["tally"])
+		other, _ := json.Marshal(out.Blackboard["other"])
+		if string(tally) != fmt.Sprintf(`{"count":%d}`, 2*run) || string(other) != fmt.Sprintf(`{"count":%d}`, run) {
+			t.Fatalf("run %d: tally %s other %s", run, tally, other)
+		}
 	}
 }

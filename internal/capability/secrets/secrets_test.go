@@ -170,7 +170,9 @@ func TestGetRefuses(t *testing.T) {
 		{"not JSON", func(t *testing.T, st *secrets.Store, f string) { write(t, f, "token="+tok) }, secrets.ErrCorrupt, "not the JSON"},
 		{"truncated", func(t *testing.T, st *secrets.Store, f string) { write(t, f, `{"token":"`+tok) }, secrets.ErrCorrupt, "not the JSON"},
 		{"no token", func(t *testing.T, st *secrets.Store, f string) { write(t, f, `{"expires_at":"2030-01-01T00:00:00Z"}`) }, secrets.ErrCorrupt, "no token"},
-		{"bad expiry", func(t *testing.T, st *secrets.Store, f string) { write(t, f, `{"token":"`+tok+`","expires_at":"`+tok+`"}`) }, secrets.ErrCorrupt, "RFC 3339"},
+		{"bad expiry", func(t *testing.T, st *secrets.Store, f string) {
+			write(t, f, `{"token":"`+tok+`","expires_at":"`+tok+`"}`)
+		}, secrets.ErrCorrupt, "RFC 3339"},
 		{"wrong type", func(t *testing.T, st *secrets.Store, f string) { write(t, f, `{"token":["`+tok+`"]}`) }, secrets.ErrCorrupt, "not the JSON"},
 		{"huge", func(t *testing.T, st *secrets.Store, f string) {
 			write(t, f, `{"token":"`+tok+strings.Repeat("x", 1<<20)+`"}`)
@@ -275,7 +277,7 @@ func TestSetRefuses(t *testing.T) {
 		{"x", "a\rb", secrets.ErrInvalidToken},
 		{"x", "a\xffb", secrets.ErrInvalidToken},
 		{"x", strings.Repeat("x", secrets.MaxTokenLen+1), secrets.ErrInvalidToken},
-		{"oauth", tok, nil},                 // a directory of secrets
+		{"oauth", tok, nil},                // a directory of secrets
 		{"oauth/google/refresh", tok, nil}, // below a secret
 	} {
 		err := st.Set(tc.name, tc.token, time.Time{})

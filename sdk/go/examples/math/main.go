@@ -19,6 +19,7 @@ func init() {
 	node.Handle("divide", divide)
 	node.Handle("echo", echo)
 	node.Handle("greet", greet)
+	node.Handle("counter", counter)
 }
 
 // main is never run: a -buildmode=c-shared module only runs init functions.
@@ -120,4 +121,27 @@ func greet(c *node.Call) error {
 		return err
 	}
 	return c.SetOutput("message", msg)
+}
+
+// counter is a stateful actor (Reflow's counter): it keeps a count in
+// state.*, persistent per tenant, workflow and node instance, so it counts
+// across runs and across restarts of the host, and remembers the last
+// value in the tenant's cache.
+func counter(c *node.Call) error {
+	var n int64
+	if _, err := c.State().Get("count", &n); err != nil {
+		return err
+	}
+	by, err := c.IntOr("by", 1)
+	if err != nil {
+		return err
+	}
+	n += by
+	if err := c.State().Set("count", n); err != nil {
+		return err
+	}
+	if err := c.Cache().Set("last_count", n); err != nil {
+		return err
+	}
+	return c.SetOutput("count", n)
 }
