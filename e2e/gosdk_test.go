@@ -3,6 +3,9 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -76,5 +79,47 @@ children:
 		if string(tally) != fmt.Sprintf(`{"count":%d}`, 2*run) || string(other) != fmt.Sprintf(`{"count":%d}`, run) {
 			t.Fatalf("run %d: tally %s other %s", run, tally, other)
 		}
+	}
+}
+
+// TestGoSDKHostHelpers: a Go SDK node uses storage, HTTP and OAuth through
+// the SDK's typed helpers against the real host; what the manifest does
+// not allow answers permission_denied.
+func TestGoSDKHostHelpers(t *testing.T) {
+	pkg := wasmtest.GoExample(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "fetched "+r.URL.Path) }))
+	defer srv.Close()
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	dir := t.TempDir()
+	f := writeFile(t, dir, "notes.yaml", `
+type: Sequence
+children:
+  - type: com.example.math/notes
+    id: allowed
+    props: {text: "a note", url: "http://localhost:`+port+`/page"}
+  - type: com.example.math/notes
+    id: denied
+    props: {url: "http://127.0.0.1:`+port+`/page"}
+`)
+	run := func() map[string]any {
+		r := weft(t, dir, "run", f, "--package", pkg, "--output", "json")
+		if r.code != 0 {
+			t.Fatalf("exit %d %s", r.code, r.stderr)
+		}
+		return parseRun(t, r).Blackboard
+	}
+	bb := run()
+	allowed, denied := bb["allowed"].(map[string]any), bb["denied"].(map[string]any)
+	if allowed["stored"] != "a note" || allowed["fetched"] != "fetched /page" || allowed["token"] != "not_found" {
+		t.Fatalf("allowed: %v", allowed)
+	}
+	if denied["fetched"] != "permission_denied" {
+		t.Fatalf("an unlisted host: %v", denied)
+	}
+	if r := weft(t, dir, "secrets", "set", "oauth/google", "--token", "tok-123456"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if got := run()["allowed"].(map[string]any)["token"]; got != "a token of 10 bytes" {
+		t.Fatalf("token: %v", got)
 	}
 }

@@ -9,6 +9,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/weft-dev/weft/sdk/go/node"
@@ -20,6 +21,7 @@ func init() {
 	node.Handle("echo", echo)
 	node.Handle("greet", greet)
 	node.Handle("counter", counter)
+	node.Handle("notes", notes)
 }
 
 // main is never run: a -buildmode=c-shared module only runs init functions.
@@ -144,4 +146,42 @@ func counter(c *node.Call) error {
 		return err
 	}
 	return c.SetOutput("count", n)
+}
+
+// notes writes a note to the package's storage and reads it back, fetches
+// a URL, and checks that an OAuth token is there without ever putting it
+// in an output or a log: each result, or the error code the host answered
+// (permission_denied when the manifest does not allow it), is an output.
+func notes(c *node.Call) error {
+	text, err := c.StringOr("text", "hello")
+	if err != nil {
+		return err
+	}
+	code := func(err error) string {
+		var he *node.HostError
+		if errors.As(err, &he) {
+			return he.Code
+		}
+		return err.Error()
+	}
+	if err := c.Storage().Write("notes/last.txt", []byte(text)); err != nil {
+		c.SetOutput("stored", code(err))
+	} else if data, err := c.Storage().Read("notes/last.txt"); err != nil {
+		c.SetOutput("stored", code(err))
+	} else {
+		c.SetOutput("stored", string(data))
+	}
+	if url, _ := c.StringOr("url", ""); url != "" {
+		if resp, err := c.HTTP().Do(node.HTTPRequest{URL: url}); err != nil {
+			c.SetOutput("fetched", code(err))
+		} else {
+			c.SetOutput("fetched", resp.Text())
+		}
+	}
+	if tok, err := c.OAuth().Token("google"); err != nil {
+		c.SetOutput("token", code(err))
+	} else {
+		c.SetOutput("token", fmt.Sprintf("a token of %d bytes", len(tok.AccessToken)))
+	}
+	return nil
 }
