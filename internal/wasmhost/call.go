@@ -98,6 +98,7 @@ type callState struct {
 	inst         *instance
 	req          *CallRequest
 	logLines     int
+	logBytes     int
 	logDropped   int
 	stdioBytes   int
 	stdioDropped int
@@ -134,11 +135,12 @@ func (cs *callState) Err() error {
 }
 
 func (cs *callState) log(level slog.Level, msg string) {
-	if cs.logLines >= MaxLogLines {
+	if cs.logLines >= MaxLogLines || cs.logBytes >= MaxLogBytes {
 		cs.logDropped++
 		return
 	}
 	cs.logLines++
+	cs.logBytes += len(msg)
 	if len(msg) > MaxLogLine {
 		msg = fmt.Sprintf("%s… [line cut: %d bytes in all]", truncUTF8(msg, MaxLogLine), len(msg))
 	}
@@ -207,8 +209,8 @@ func (p *Package) Call(ctx context.Context, req *CallRequest) (*Result, error) {
 	res, reason, cerr := p.invoke(ctx, inst, body, timeout)
 	inst.stdio.flush(cs)
 	if cs.logDropped > 0 {
-		cs.logLines = 0 // let the summary through
-		cs.log(slog.LevelWarn, fmt.Sprintf("%d more log lines were dropped (limit %d per call)", cs.logDropped, MaxLogLines))
+		cs.logLines, cs.logBytes = 0, 0 // let the summary through
+		cs.log(slog.LevelWarn, fmt.Sprintf("%d more log lines were dropped (limits per call: %d lines, %d bytes)", cs.logDropped, MaxLogLines, MaxLogBytes))
 	}
 	if cs.stdioDropped > 0 {
 		cs.log(slog.LevelWarn, fmt.Sprintf("%d bytes of stdout/stderr were dropped (limit %d per call)", cs.stdioDropped, MaxStdio))

@@ -178,7 +178,7 @@ func hostLog(ctx context.Context, mod api.Module, stack []uint64) {
 	if cs == nil {
 		return // during _initialize: no call to log to
 	}
-	if cs.logLines >= MaxLogLines {
+	if cs.logLines >= MaxLogLines || cs.logBytes >= MaxLogBytes {
 		cs.logDropped++ // counted without reading the guest's memory
 		return
 	}
@@ -192,6 +192,7 @@ func hostLog(ctx context.Context, mod api.Module, stack []uint64) {
 		msg = fmt.Sprintf("%s… [line cut: %d bytes in all]", truncUTF8(msg, MaxLogLine), n)
 	}
 	cs.logLines++
+	cs.logBytes += len(msg)
 	if cs.req.Events != nil {
 		cs.req.Events.Log(guestLevel(level), msg)
 	}

@@ -301,3 +301,29 @@ func TestFreshInstancePerCall(t *testing.T) {
 		}
 	}
 }
+
+// TestLogBytes: long lines are cut at 16 KiB, and a call keeps at most
+// MaxLogBytes of log text, counting the rest.
+func TestLogBytes(t *testing.T) {
+	h := newHost(t)
+	pkg := load(t, h, "loglines")
+	rec := &recorder{}
+	_, err := pkg.Call(context.Background(), &wasmhost.CallRequest{Node: "run", Events: rec,
+		Inputs: map[string]any{"count": int64(200), "len": int64(100_000)}, Context: wasmhost.CallContext{Tenant: "t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, l := range rec.logs[:len(rec.logs)-1] {
+		total += len(l)
+		if !strings.Contains(l, "line cut: 100000 bytes in all") {
+			t.Fatalf("a 100,000-byte line was not cut: %d bytes", len(l))
+		}
+	}
+	if total > wasmhost.MaxLogBytes+wasmhost.MaxLogLine+200 {
+		t.Fatalf("%d bytes of log kept", total)
+	}
+	if last := rec.logs[len(rec.logs)-1]; !strings.Contains(last, "more log lines were dropped") {
+		t.Fatalf("no summary: %q", last)
+	}
+}
