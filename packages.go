@@ -213,3 +213,20 @@ func (e *Engine) resolve(typeName string) (*bt.Spec, error) {
 	}
 	return spec, nil
 }
+
+// CustomSpecs returns the node types of every package added to the engine,
+// sorted by name.
+func (e *Engine) CustomSpecs() []*bt.Spec {
+	e.pkgMu.RLock()
+	defer e.pkgMu.RUnlock()
+	var out []*bt.Spec
+	for _, list := range e.pkgs {
+		for _, lp := range list {
+			for _, s := range lp.specs {
+				out = append(out, s)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -94,3 +94,18 @@ func TestCustomNodeTrapFailsRun(t *testing.T) {
 		t.Fatalf("exit %d: %+v", r.code, out)
 	}
 }
+
+func TestNodesWithPackage(t *testing.T) {
+	dir := t.TempDir()
+	r := weft(t, dir, "nodes", "list", "--package", cecho)
+	if r.code != 0 || !strings.Contains(r.stdout, "test.cecho/add") || !strings.Contains(r.stdout, "Sequence") {
+		t.Fatalf("nodes list --package: exit %d\n%s", r.code, r.stdout)
+	}
+	r = weft(t, dir, "nodes", "show", "test.cecho/add", "--package", cecho, "--output", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"name": "a"`) || !strings.Contains(r.stdout, `(integer)`) {
+		t.Fatalf("nodes show --package: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := weft(t, dir, "nodes", "show", "test.cecho/add"); r.code != 2 {
+		t.Fatalf("without --package the type is unknown: exit %d", r.code)
+	}
+}

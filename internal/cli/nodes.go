@@ -9,14 +9,38 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/internal/bt"
 	"github.com/weft-dev/weft/internal/builtin"
 	"github.com/weft-dev/weft/internal/nodedoc"
 )
 
+// nodeSpecs returns the built-in node types plus those of --package paths.
+func nodeSpecs(c *cobra.Command, packages []string) ([]*bt.Spec, *bt.Registry, error) {
+	reg := builtin.Registry()
+	specs := builtin.Specs()
+	if len(packages) == 0 {
+		return specs, reg, nil
+	}
+	eng, err := weft.New(c.Context(), weft.Config{NoJournal: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer eng.Close()
+	if err := addPackages(c, eng, packages); err != nil {
+		return nil, nil, err
+	}
+	for _, s := range eng.CustomSpecs() {
+		specs = append(specs, s)
+		_ = reg.Register(s)
+	}
+	return specs, reg, nil
+}
+
 func newNodesCmd(e *env) *cobra.Command {
 	c := &cobra.Command{Use: "nodes", Short: "List and describe node types"}
 	var output string
+	var packages []string
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List every node type",
@@ -25,7 +49,11 @@ func newNodesCmd(e *env) *cobra.Command {
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			specs := nodedoc.Sorted(builtin.Specs())
+			all, _, err := nodeSpecs(c, packages)
+			if err != nil {
+				return err
+			}
+			specs := nodedoc.Sorted(all)
 			if output == "json" {
 				out := make([]nodedoc.SpecJSON, len(specs))
 				for i, s := range specs {
@@ -42,7 +70,9 @@ func newNodesCmd(e *env) *cobra.Command {
 		},
 	}
 	list.Flags().StringVar(&output, "output", "text", "text or json")
+	list.Flags().StringArrayVar(&packages, "package", nil, "also list the nodes of the package at PATH; repeatable")
 	var showOutput string
+	var showPackages []string
 	show := &cobra.Command{
 		Use:   "show TYPE",
 		Short: "Describe a node type: its props, children and behaviour",
@@ -51,7 +81,10 @@ func newNodesCmd(e *env) *cobra.Command {
 			if err := checkOutput(showOutput); err != nil {
 				return err
 			}
-			reg := builtin.Registry()
+			_, reg, err := nodeSpecs(c, showPackages)
+			if err != nil {
+				return err
+			}
 			s, ok := reg.Lookup(args[0])
 			if !ok {
 				return unknownType(reg, args[0])
@@ -59,11 +92,12 @@ func newNodesCmd(e *env) *cobra.Command {
 			if showOutput == "json" {
 				return writeJSON(e, nodedoc.JSON(s))
 			}
-			_, err := fmt.Fprint(e.stdout, nodedoc.Text(s))
+			_, err = fmt.Fprint(e.stdout, nodedoc.Text(s))
 			return err
 		},
 	}
 	show.Flags().StringVar(&showOutput, "output", "text", "text or json")
+	show.Flags().StringArrayVar(&showPackages, "package", nil, "also know the nodes of the package at PATH; repeatable")
 	c.AddCommand(list, show)
 	return c
 }
