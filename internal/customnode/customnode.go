@@ -115,8 +115,8 @@ func newNode(pkg *wasmhost.Package, mn *manifest.Node, c *bt.Config) (*node, err
 			if !ok || s == "" {
 				return nil, fmt.Errorf("prop outputs: pin %s: expected a blackboard name, found %v", pinName, name)
 			}
-			if !hasPin(mn.Outputs, pinName) {
-				return nil, fmt.Errorf("prop outputs: %s has no output pin %q (outputs: %s)", TypeName(pkg.Manifest, mn), pinName, names(mn.Outputs))
+			if pin.Find(mn.Outputs, pinName) == nil {
+				return nil, fmt.Errorf("prop outputs: %s has no output pin %q (outputs: %s)", TypeName(pkg.Manifest, mn), pinName, pin.Names(mn.Outputs))
 			}
 			n.outputs[pinName] = s
 		}
@@ -132,23 +132,6 @@ func stripPin(err error, name string) error {
 		return err
 	}
 	return errors.New(msg)
-}
-
-func hasPin(pins []pin.Spec, name string) bool {
-	for _, p := range pins {
-		if p.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-func names(pins []pin.Spec) string {
-	out := make([]string, len(pins))
-	for i, p := range pins {
-		out[i] = p.Name
-	}
-	return strings.Join(out, ", ")
 }
 
 func (n *node) Tick(t *bt.Tick) bt.Status {

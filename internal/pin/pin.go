@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -208,3 +209,25 @@ func preview(s string) string {
 // indexPath and keyPath render a position inside a value.
 func indexPath(i int) string  { return "[" + strconv.Itoa(i) + "]" }
 func keyPath(k string) string { return "[" + preview(k) + "]" }
+
+// Find returns the pin named name in pins, or nil.
+func Find(pins []Spec, name string) *Spec {
+	for i := range pins {
+		if pins[i].Name == name {
+			return &pins[i]
+		}
+	}
+	return nil
+}
+
+// Names lists the pins' names for messages: "a, b", or "none".
+func Names(pins []Spec) string {
+	if len(pins) == 0 {
+		return "none"
+	}
+	names := make([]string, len(pins))
+	for i, p := range pins {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}

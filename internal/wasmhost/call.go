@@ -308,7 +308,7 @@ func (p *Package) request(b []byte, node *manifest.Node, req *CallRequest, deadl
 		}
 	}
 	for name := range req.Inputs {
-		if findPin(node.Inputs, name) == nil {
+		if pin.Find(node.Inputs, name) == nil {
 			return b, fmt.Errorf("node %s has no input pin %q", node.ID, name)
 		}
 	}
@@ -340,26 +340,6 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
-}
-
-func findPin(pins []pin.Spec, name string) *pin.Spec {
-	for i := range pins {
-		if pins[i].Name == name {
-			return &pins[i]
-		}
-	}
-	return nil
-}
-
-func pinNames(pins []pin.Spec) string {
-	if len(pins) == 0 {
-		return "none"
-	}
-	names := make([]string, len(pins))
-	for i, p := range pins {
-		names[i] = p.Name
-	}
-	return strings.Join(names, ", ")
 }
 
 // describeTrap turns an error from a guest call into a reason.

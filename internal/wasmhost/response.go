@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/weft-dev/weft/internal/manifest"
+	"github.com/weft-dev/weft/internal/pin"
 )
 
 // response checks the response JSON against ABI v1 and decodes its outputs
@@ -67,11 +68,11 @@ func (p *Package) response(view []byte, node *manifest.Node) (*Result, error) {
 	}
 	err = eachMember(outputs, 0, func(key, val []byte) error {
 		name := string(key)
-		pin := findPin(node.Outputs, name)
-		if pin == nil {
-			return fmt.Errorf("the node returned output %q, which is not a declared output pin (declared: %s)", name, pinNames(node.Outputs))
+		spec := pin.Find(node.Outputs, name)
+		if spec == nil {
+			return fmt.Errorf("the node returned output %q, which is not a declared output pin (declared: %s)", name, pin.Names(node.Outputs))
 		}
-		v, err := pin.DecodeJSON(val)
+		v, err := spec.DecodeJSON(val)
 		if err != nil {
 			return err // "output pin NAME: expected ..., found ..."
 		}
