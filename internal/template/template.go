@@ -310,11 +310,14 @@ func CompileExpression(src string) (*Expression, error) {
 }
 
 func compileError(src string, err error) error {
-	msg := err.Error()
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	return &SyntaxError{Msg: fmt.Sprintf("expression %q does not compile: %s", strings.TrimSpace(src), msg)}
+	return &SyntaxError{Msg: fmt.Sprintf("expression %q does not compile: %s", strings.TrimSpace(src), firstLine(err))}
+}
+
+// firstLine is an expr error's message without the source excerpt expr
+// appends on the following lines.
+func firstLine(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return msg
 }
 
 // Eval runs the expression against env.
@@ -341,11 +344,7 @@ func (e *Expression) Eval(env Env) (any, error) {
 	}
 	out, err := expr.Run(e.prog, vars)
 	if err != nil {
-		msg := err.Error()
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i]
-		}
-		return nil, fmt.Errorf("{{%s}}: %s", e.src, msg)
+		return nil, fmt.Errorf("{{%s}}: %s", e.src, firstLine(err))
 	}
 	v, err := value.Normalize(out)
 	if err != nil {
