@@ -55,6 +55,8 @@ var (
 // Package is a package read for a run.
 type Package struct {
 	Manifest *manifest.Manifest
+	// ManifestData is the manifest file's bytes as read.
+	ManifestData []byte
 	// Modules maps each module path the manifest's nodes use (see
 	// Manifest.ModuleOf) to its WebAssembly bytes. Modules no node uses are
 	// not read.
@@ -153,7 +155,7 @@ func LoadArchive(source string, r io.Reader) (*Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Package{Manifest: m, Modules: mods, Digest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Source: source}, nil
+	return &Package{Manifest: m, ManifestData: data, Modules: mods, Digest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Source: source}, nil
 }
 
 // loadDir reads a package folder.
@@ -194,7 +196,7 @@ func loadDir(source, dir string) (*Package, error) {
 	if err != nil {
 		return nil, fmt.Errorf("package %s: %w", source, err)
 	}
-	return &Package{Manifest: m, Modules: mods, Digest: listingDigest(data, mods), Source: source, Dir: abs}, nil
+	return &Package{Manifest: m, ManifestData: data, Modules: mods, Digest: listingDigest(data, mods), Source: source, Dir: abs}, nil
 }
 
 // loadWasm reads a bare module and the manifest beside it.
@@ -240,7 +242,7 @@ func loadWasm(p string) (*Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Package{Manifest: m, Modules: mods, Digest: listingDigest(data, mods), Source: p}, nil
+	return &Package{Manifest: m, ManifestData: data, Modules: mods, Digest: listingDigest(data, mods), Source: p}, nil
 }
 
 // readFile reads name (a "/"-separated path) inside root, which must not
