@@ -297,3 +297,27 @@ func TestProblemCap(t *testing.T) {
 		t.Fatalf("%d problems, last %v", len(errs.List), errs.List[len(errs.List)-1])
 	}
 }
+
+func TestPermissionReview(t *testing.T) {
+	parse := func(perms string) *Manifest {
+		t.Helper()
+		m, err := Parse("m.toml", []byte("manifest_version = 1\nid = \"com.example.x\"\nname = \"X\"\nversion = \"1.0.0\"\n"+perms+"\n[[nodes]]\nid = \"a\"\nname = \"A\"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	old := parse("[permissions]\nmemory = \"light\"\ncache = true\n[permissions.http]\nallowed_hosts = [\"api.example.com\"]\n")
+	if got := strings.Join(old.PermissionLines(), "\n"); got != "memory: light (32 MiB per instance)\ntime: standard (30s per call)\ncache: a cache shared across runs of the tenant\nhttp: api.example.com" {
+		t.Errorf("lines:\n%s", got)
+	}
+	nu := parse("[permissions]\nmemory = \"heavy\"\ntimeout = \"quick\"\ncache = true\nstorage = true\n[permissions.http]\nallowed_hosts = [\"api.example.com\", \"evil.example.net\"]\n" +
+		"[[permissions.oauth_scopes]]\nprovider = \"google\"\nscopes = [\"drive\"]\nreason = \"Read files\"\nrequired = true\n")
+	want := "memory: heavy (128 MiB per instance)\nstorage: files in a directory of its own, per tenant\nhttp: evil.example.net\noauth google: drive (required): Read files"
+	if got := strings.Join(nu.NewPermissions(old), "\n"); got != want {
+		t.Errorf("new permissions:\n%s\nwant:\n%s", got, want)
+	}
+	if got := old.NewPermissions(old); len(got) != 0 {
+		t.Errorf("same manifest: %v", got)
+	}
+}

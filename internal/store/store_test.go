@@ -15,7 +15,7 @@ import (
 	"github.com/weft-dev/weft/internal/pkgfile"
 )
 
-func openStore(t *testing.T) (*Store, string) {
+func openStore(t testing.TB) (*Store, string) {
 	t.Helper()
 	home := t.TempDir()
 	j, err := journal.Open(context.Background(), filepath.Join(home, "weft.db"))
@@ -31,7 +31,9 @@ func openStore(t *testing.T) (*Store, string) {
 }
 
 // pkg builds a package file of id and version; extra changes its bytes.
-func pkg(t *testing.T, id, version, extra string) []byte {
+func pkg(t *testing.T, id, version, extra string) []byte { return pkgTB(t, id, version, extra) }
+
+func pkgTB(t testing.TB, id, version, extra string) []byte {
 	t.Helper()
 	dir := t.TempDir()
 	m := "manifest_version = 1\nid = \"" + id + "\"\nname = \"T\"\nversion = \"" + version + "\"\ndescription = \"" + extra + "\"\n\n[[nodes]]\nid = \"a\"\nname = \"A\"\n"
