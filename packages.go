@@ -4,6 +4,7 @@
 package weft
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/weft-dev/weft/internal/customnode"
 	"github.com/weft-dev/weft/internal/journal"
 	"github.com/weft-dev/weft/internal/pkgfile"
+	"github.com/weft-dev/weft/internal/store"
 	"github.com/weft-dev/weft/internal/wasmhost"
 	"github.com/weft-dev/weft/internal/workflow"
 )
@@ -69,25 +71,12 @@ const DefaultStorageBytesPerPackage = 256 << 20
 // database (so a stateful node survives a restart), storage directories and
 // the secret store.
 func (e *Engine) capabilities(ctx context.Context) (wasmhost.Capabilities, error) {
-	db := e.journal
-	if db == nil {
-		j, err := journal.Open(ctx, filepath.Join(e.cfg.Home, "weft.db"))
-		if err != nil {
-			quota := e.cfg.StorageBytesPerPackage
-			if quota == 0 {
-				quota = DefaultStorageBytesPerPackage
-			}
-			return wasmhost.Capabilities{}, fmt.Errorf("%w: opening the state database: %w", ErrInternal, err)
-		}
-		e.stateDB = j
-		db = j
+	db, err := e.database(ctx)
+	if err != nil {
+		return wasmhost.Capabilities{}, err
 	}
 	st, err := state.New(ctx, db.DB())
 	if err != nil {
-		quota := e.cfg.StorageBytesPerPackage
-		if quota == 0 {
-			quota = DefaultStorageBytesPerPackage
-		}
 		return wasmhost.Capabilities{}, fmt.Errorf("%w: node state: %w", ErrInternal, err)
 	}
 	quota := e.cfg.StorageBytesPerPackage
@@ -116,27 +105,66 @@ func (e *Engine) AddPackage(ctx context.Context, path string) (*PackageInfo, err
 	if err != nil {
 		return nil, &invalidError{err}
 	}
-	h, err := e.wasmHost(ctx)
+	lp, info, err := e.loadPackage(ctx, path, p)
 	if err != nil {
 		return nil, err
+	}
+	m := lp.pkg.Manifest
+	e.pkgMu.Lock()
+	defer e.pkgMu.Unlock()
+	for _, other := range e.pkgs[m.ID] {
+		if other.version.Equal(lp.version) {
+			lp.pkg.Close(ctx)
+			if other.pkg.Digest == lp.pkg.Digest {
+				return info, nil
+			}
+			return nil, &invalidError{fmt.Errorf("%s: package %s %s is already loaded with different contents (%s)", path, m.ID, m.Version, other.pkg.Digest)}
+		}
+	}
+	e.pkgs[m.ID] = append(e.pkgs[m.ID], lp)
+	return info, nil
+}
+
+// CheckPackage loads the package at path exactly as a run would (manifest,
+// modules, ABI) and unloads it, for `weft pkg build` and installs.
+//
+// # Errors
+//
+// As AddPackage.
+func (e *Engine) CheckPackage(ctx context.Context, p *pkgfile.Package) (*PackageInfo, error) {
+	lp, info, err := e.loadPackage(ctx, p.Source, p)
+	if err != nil {
+		return nil, err
+	}
+	lp.pkg.Close(ctx)
+	return info, nil
+}
+
+// loadPackage loads a read package into the WebAssembly host and builds its
+// node specs; source names it in errors.
+func (e *Engine) loadPackage(ctx context.Context, source string, p *pkgfile.Package) (*loadedPackage, *PackageInfo, error) {
+	h, err := e.wasmHost(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	pkg, err := h.Load(ctx, p)
 	if err != nil {
 		if errors.Is(err, wasmhost.ErrInternal) {
-			return nil, fmt.Errorf("%w: %w", ErrInternal, err)
+			return nil, nil, fmt.Errorf("%w: %w", ErrInternal, err)
 		}
-		return nil, &invalidError{fmt.Errorf("%s: %w", path, err)}
+		return nil, nil, &invalidError{fmt.Errorf("%s: %w", source, err)}
 	}
 	m := pkg.Manifest
 	v, err := semver.StrictNewVersion(m.Version)
 	if err != nil {
-		return nil, &invalidError{fmt.Errorf("%s: version %q: %w", path, m.Version, err)}
+		pkg.Close(ctx)
+		return nil, nil, &invalidError{fmt.Errorf("%s: version %q: %w", source, m.Version, err)}
 	}
 	if m.MinWeftVersion != "" {
 		need, err := semver.StrictNewVersion(m.MinWeftVersion)
 		if err == nil && need.GreaterThan(semver.MustParse(Version)) {
 			pkg.Close(ctx)
-			return nil, &invalidError{fmt.Errorf("%s: package %s %s needs weft %s or newer; this is weft %s", path, m.ID, m.Version, need, Version)}
+			return nil, nil, &invalidError{fmt.Errorf("%s: package %s %s needs weft %s or newer; this is weft %s", source, m.ID, m.Version, need, Version)}
 		}
 	}
 	lp := &loadedPackage{pkg: pkg, version: v, specs: map[string]*bt.Spec{}}
@@ -146,62 +174,86 @@ func (e *Engine) AddPackage(ctx context.Context, path string) (*PackageInfo, err
 		lp.specs[n.ID] = customnode.Spec(pkg, n)
 		info.Nodes = append(info.Nodes, customnode.TypeName(m, n))
 	}
-	e.pkgMu.Lock()
-	defer e.pkgMu.Unlock()
-	for _, other := range e.pkgs[m.ID] {
-		if other.version.Equal(v) {
-			if other.pkg.Digest == pkg.Digest {
-				pkg.Close(ctx)
-				return info, nil
-			}
-			pkg.Close(ctx)
-			return nil, &invalidError{fmt.Errorf("%s: package %s %s is already loaded with different contents (%s)", path, m.ID, m.Version, other.pkg.Digest)}
-		}
-	}
-	e.pkgs[m.ID] = append(e.pkgs[m.ID], lp)
-	return info, nil
+	return lp, info, nil
 }
 
-// resolve finds the spec of PACKAGE_ID/NODE_ID[@CONSTRAINT].
-func (e *Engine) resolve(typeName string) (*bt.Spec, error) {
+// database returns the engine's SQLite database: the journal's, or, when
+// runs are not journaled, the same file opened for node state and the
+// package index only.
+func (e *Engine) database(ctx context.Context) (*journal.Journal, error) {
+	if e.journal != nil {
+		return e.journal, nil
+	}
+	e.dbMu.Lock()
+	defer e.dbMu.Unlock()
+	if e.stateDB == nil {
+		j, err := journal.Open(ctx, filepath.Join(e.cfg.Home, "weft.db"))
+		if err != nil {
+			return nil, fmt.Errorf("%w: opening the database: %w", ErrInternal, err)
+		}
+		e.stateDB = j
+	}
+	return e.stateDB, nil
+}
+
+// packageStore returns the store of installed packages, opening it on
+// first use.
+func (e *Engine) packageStore(ctx context.Context) (*store.Store, error) {
+	e.pkgMu.Lock()
+	defer e.pkgMu.Unlock()
+	if e.store != nil {
+		return e.store, nil
+	}
+	db, err := e.database(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, filepath.Join(e.cfg.Home, "packages"), db.DB())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInternal, err)
+	}
+	e.store = st
+	return st, nil
+}
+
+// resolution is how one load of a workflow resolves custom node types: for
+// one tenant, optionally pinned by a lockfile, recording what it chose.
+type resolution struct {
+	e      *Engine
+	ctx    context.Context
+	tenant string
+	lock   *Lock
+	// Resolved maps each custom type name, as written, to the package
+	// version it resolved to.
+	resolved map[string]LockedPackage
+	warnings []string
+}
+
+// resolve finds the spec of PACKAGE_ID/NODE_ID[@CONSTRAINT]: among the
+// packages added with AddPackage first (the node author's inner loop), then
+// among the tenant's installed packages.
+func (r *resolution) resolve(typeName string) (*bt.Spec, error) {
 	ref, constraint, hasVersion := strings.Cut(typeName, "@")
 	pkgID, nodeID, ok := strings.Cut(ref, "/")
 	if !ok || pkgID == "" || nodeID == "" {
 		return nil, fmt.Errorf("expected PACKAGE_ID/NODE_ID[@VERSION], found %q", typeName)
 	}
-	e.pkgMu.RLock()
-	candidates := append([]*loadedPackage(nil), e.pkgs[pkgID]...)
-	e.pkgMu.RUnlock()
-	if len(candidates) == 0 {
-		return nil, workflow.ErrUnknownType
+	if hasVersion && constraint == "" {
+		return nil, fmt.Errorf("%q: expected a version or range after '@'", typeName)
 	}
-	sort.Slice(candidates, func(i, j int) bool { return candidates[i].version.GreaterThan(candidates[j].version) })
-	var chosen *loadedPackage
-	if hasVersion {
-		c, err := semver.NewConstraint(constraint)
-		if err != nil {
-			return nil, fmt.Errorf("version constraint %q: %v", constraint, err)
-		}
-		for _, lp := range candidates {
-			if c.Check(lp.version) {
-				chosen = lp
-				break
-			}
-		}
-		if chosen == nil {
-			var have []string
-			for _, lp := range candidates {
-				have = append(have, lp.version.String())
-			}
-			return nil, fmt.Errorf("package %s has version(s) %s; none matches %q", pkgID, strings.Join(have, ", "), constraint)
-		}
-	} else {
-		chosen = candidates[0]
+	lp, err := r.e.addedPackage(pkgID, constraint)
+	if err != nil {
+		return nil, err
 	}
-	spec, ok := chosen.specs[nodeID]
+	if lp == nil {
+		if lp, err = r.storedPackage(typeName, pkgID, constraint); err != nil {
+			return nil, err
+		}
+	}
+	spec, ok := lp.specs[nodeID]
 	if !ok {
 		var ids []string
-		for id := range chosen.specs {
+		for id := range lp.specs {
 			ids = append(ids, id)
 		}
 		sort.Strings(ids)
@@ -209,9 +261,116 @@ func (e *Engine) resolve(typeName string) (*bt.Spec, error) {
 		if s := bt.Nearest(nodeID, ids); s != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", pkgID+"/"+s)
 		}
-		return nil, fmt.Errorf("package %s %s has no node %q%s; its nodes: %s", pkgID, chosen.version, nodeID, hint, strings.Join(ids, ", "))
+		return nil, fmt.Errorf("package %s %s has no node %q%s; its nodes: %s", pkgID, lp.version, nodeID, hint, strings.Join(ids, ", "))
+	}
+	if r.resolved != nil {
+		r.resolved[typeName] = LockedPackage{ID: pkgID, Version: lp.version.String(), Digest: lp.pkg.Digest}
 	}
 	return spec, nil
+}
+
+// addedPackage picks among the packages added with AddPackage; nil when
+// none has pkgID.
+func (e *Engine) addedPackage(pkgID, constraint string) (*loadedPackage, error) {
+	e.pkgMu.RLock()
+	candidates := append([]*loadedPackage(nil), e.pkgs[pkgID]...)
+	e.pkgMu.RUnlock()
+	if len(candidates) == 0 {
+		return nil, nil
+	}
+	sort.Slice(candidates, func(i, j int) bool { return candidates[i].version.GreaterThan(candidates[j].version) })
+	if constraint == "" {
+		return candidates[0], nil
+	}
+	c, err := semver.NewConstraint(constraint)
+	if err != nil {
+		return nil, fmt.Errorf("version constraint %q: %v", constraint, err)
+	}
+	for _, lp := range candidates {
+		if c.Check(lp.version) {
+			return lp, nil
+		}
+	}
+	var have []string
+	for _, lp := range candidates {
+		have = append(have, lp.version.String())
+	}
+	return nil, fmt.Errorf("package %s has version(s) %s; none matches %q", pkgID, strings.Join(have, ", "), constraint)
+}
+
+// storedPackage resolves among the tenant's installed packages, or to the
+// digest the lockfile names.
+func (r *resolution) storedPackage(typeName, pkgID, constraint string) (*loadedPackage, error) {
+	st, err := r.e.packageStore(r.ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v *store.Version
+	if r.lock != nil {
+		locked, ok := r.lock.Packages[typeName]
+		if !ok {
+			return nil, fmt.Errorf("%q is not in the lockfile %s; run `weft lock` again", typeName, r.lock.File)
+		}
+		v, err = st.Get(r.ctx, r.tenant, locked.ID, locked.Version)
+		if err != nil {
+			return nil, fmt.Errorf("the lockfile %s pins %s@%s (%s), which is not installed for tenant %s: %w",
+				r.lock.File, locked.ID, locked.Version, locked.Digest, r.tenant, err)
+		}
+		if v.Digest != locked.Digest {
+			return nil, fmt.Errorf("the lockfile %s pins %s@%s with digest %s, but the installed one is %s",
+				r.lock.File, locked.ID, locked.Version, locked.Digest, v.Digest)
+		}
+	} else {
+		v, err = st.Resolve(r.ctx, r.tenant, pkgID, constraint)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, workflow.ErrUnknownType
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if v.Deprecated != "" {
+		msg := fmt.Sprintf("package %s@%s is deprecated: %s", v.ID, v.Version, v.Deprecated)
+		r.warnings = append(r.warnings, msg)
+		r.e.cfg.Logger.Warn(msg, "tenant", r.tenant)
+	}
+	return r.e.loadStored(r.ctx, v)
+}
+
+// loadStored loads an installed package version into the WebAssembly host,
+// once per digest: workflows loaded later share it, and a workflow keeps the
+// version it resolved even after an upgrade or a rollback.
+func (e *Engine) loadStored(ctx context.Context, v *store.Version) (*loadedPackage, error) {
+	e.pkgMu.RLock()
+	lp := e.stored[v.Digest]
+	e.pkgMu.RUnlock()
+	if lp != nil {
+		return lp, nil
+	}
+	st, err := e.packageStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	data, _, err := st.Blob(v.Digest)
+	if err != nil {
+		return nil, err
+	}
+	p, err := pkgfile.LoadArchive(v.Ref(), bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	lp, _, err = e.loadPackage(ctx, v.Ref(), p)
+	if err != nil {
+		return nil, err
+	}
+	e.pkgMu.Lock()
+	defer e.pkgMu.Unlock()
+	if other := e.stored[v.Digest]; other != nil {
+		lp.pkg.Close(ctx)
+		return other, nil
+	}
+	e.stored[v.Digest] = lp
+	return lp, nil
 }
 
 // CustomSpecs returns the node types of every package added to the engine,

@@ -17,9 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +32,7 @@ import (
 	"github.com/weft-dev/weft/internal/event"
 	"github.com/weft-dev/weft/internal/journal"
 	"github.com/weft-dev/weft/internal/netguard"
+	"github.com/weft-dev/weft/internal/store"
 	"github.com/weft-dev/weft/internal/value"
 	"github.com/weft-dev/weft/internal/wasmhost"
 	"github.com/weft-dev/weft/internal/workflow"
@@ -59,6 +62,12 @@ type Config struct {
 	// StorageBytesPerPackage caps storage.* per tenant and package. Zero:
 	// DefaultStorageBytesPerPackage (256 MiB); negative: no quota.
 	StorageBytesPerPackage int64
+	// RequireSignatures refuses to install packages that are not signed by
+	// a key in the trust store. False: unsigned packages install with a
+	// warning.
+	RequireSignatures bool
+	// Python configures PythonInterpreter.
+	Python PythonConfig
 }
 
 // HTTPPolicy is the operator's restriction on the built-in HttpRequest node,
@@ -83,16 +92,21 @@ var (
 
 // Engine loads and runs workflows. It is safe for concurrent use.
 type Engine struct {
-	cfg      Config
-	reg      *bt.Registry
-	svc      *bt.Services
-	journal  *journal.Journal
-	resolver workflow.Resolver
+	cfg     Config
+	reg     *bt.Registry
+	svc     *bt.Services
+	journal *journal.Journal
 
-	pkgMu   sync.RWMutex
-	host    *wasmhost.Host
-	stateDB *journal.Journal            // node state when runs are not journaled
-	pkgs    map[string][]*loadedPackage // by package id
+	pkgMu  sync.RWMutex
+	host   *wasmhost.Host
+	pkgs   map[string][]*loadedPackage // added with AddPackage, by package id
+	stored map[string]*loadedPackage   // installed packages loaded so far, by digest
+	store  *store.Store
+
+	scripts []*lazyRunner
+
+	dbMu    sync.Mutex
+	stateDB *journal.Journal // node state and packages when runs are not journaled
 }
 
 // New returns an engine with the built-in node types.
@@ -107,10 +121,12 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg, reg: builtin.Registry(), pkgs: map[string][]*loadedPackage{}}
-	e.resolver = e.resolve
+	e := &Engine{cfg: cfg, reg: builtin.Registry(), pkgs: map[string][]*loadedPackage{}, stored: map[string]*loadedPackage{}}
 	guard := netguard.Policy{DenyPrivate: cfg.HTTP.PublicOnly, AllowedHosts: cfg.HTTP.AllowedHosts}
-	e.svc = &bt.Services{HTTPClient: &http.Client{Transport: guard.Transport(), CheckRedirect: guard.CheckRedirect}}
+	py, js := e.scriptRunners()
+	e.scripts = []*lazyRunner{py, js}
+	e.svc = &bt.Services{HTTPClient: &http.Client{Transport: guard.Transport(), CheckRedirect: guard.CheckRedirect},
+		Python: py, JavaScript: js}
 	if !cfg.NoJournal {
 		j, err := journal.Open(ctx, filepath.Join(cfg.Home, "weft.db"))
 		if err != nil {
@@ -151,10 +167,16 @@ func (e *Engine) Close() error {
 			lp.pkg.Close(context.Background())
 		}
 	}
+	for _, lp := range e.stored {
+		lp.pkg.Close(context.Background())
+	}
 	if e.host != nil {
 		errs = append(errs, e.host.Close(context.Background()))
 	}
 	e.pkgMu.Unlock()
+	for _, r := range e.scripts {
+		errs = append(errs, r.Close())
+	}
 	if e.journal != nil {
 		errs = append(errs, e.journal.Close())
 	}
@@ -164,10 +186,16 @@ func (e *Engine) Close() error {
 	return errors.Join(errs...)
 }
 
-// Workflow is a loaded, validated workflow, ready to run.
+// Workflow is a loaded, validated workflow, ready to run. It keeps the
+// package versions it resolved when it was loaded: installing, upgrading or
+// rolling back a package affects workflows loaded afterwards, never this
+// one or its runs in flight.
 type Workflow struct {
-	eng *Engine
-	wf  *workflow.Workflow
+	eng      *Engine
+	wf       *workflow.Workflow
+	tenant   string
+	resolved map[string]LockedPackage
+	warnings []string
 }
 
 // ID returns the workflow's id: its root node's id, or the file's base name.
@@ -179,28 +207,74 @@ func (w *Workflow) File() string { return w.wf.File }
 // Def returns the compiled tree.
 func (w *Workflow) Def() *bt.Def { return w.wf.Root }
 
-// LoadFile reads, validates and compiles a workflow file.
+// Tenant returns the tenant the workflow was loaded for.
+func (w *Workflow) Tenant() string { return w.tenant }
+
+// Packages returns the package version each custom node type of the
+// workflow resolved to, by the type name as written.
+func (w *Workflow) Packages() map[string]LockedPackage { return maps.Clone(w.resolved) }
+
+// Warnings returns what loading found worth a warning but not an error
+// (a deprecated package version).
+func (w *Workflow) Warnings() []string { return slices.Clone(w.warnings) }
+
+// LoadOptions configure how a workflow is loaded.
+type LoadOptions struct {
+	// Tenant whose installed packages custom node types resolve to;
+	// default "default". Runs of the workflow belong to this tenant.
+	Tenant string
+	// Lock, when set, pins every custom node type to the package digest it
+	// names (see ReadLock); a type it does not name is an error.
+	Lock *Lock
+}
+
+// LoadFile reads, validates and compiles a workflow file for the default
+// tenant, as LoadFileWith does.
+func (e *Engine) LoadFile(path string) (*Workflow, error) {
+	return e.LoadFileWith(context.Background(), path, LoadOptions{})
+}
+
+// LoadFileWith reads, validates and compiles a workflow file.
+//
+//	wf, err := eng.LoadFileWith(ctx, "flow.yaml", weft.LoadOptions{Tenant: "acme"})
 //
 // # Errors
 //
 // An error wrapping ErrInvalid that lists every problem as FILE:LINE:COL:
 // message (a *workflow.Errors underneath), or the file's read error.
-func (e *Engine) LoadFile(path string) (*Workflow, error) {
+func (e *Engine) LoadFileWith(ctx context.Context, path string, o LoadOptions) (*Workflow, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &invalidError{err}
 	}
-	return e.Load(path, data)
+	return e.LoadWith(ctx, path, data, o)
 }
 
-// Load validates and compiles a workflow from memory; name is used in
-// error messages.
+// Load validates and compiles a workflow from memory for the default
+// tenant; name is used in error messages.
 func (e *Engine) Load(name string, src []byte) (*Workflow, error) {
-	wf, err := workflow.Load(name, src, workflow.Options{Registry: e.reg, Resolver: e.resolver})
+	return e.LoadWith(context.Background(), name, src, LoadOptions{})
+}
+
+// LoadWith validates and compiles a workflow from memory; name is used in
+// error messages.
+//
+// # Errors
+//
+// As LoadFileWith.
+func (e *Engine) LoadWith(ctx context.Context, name string, src []byte, o LoadOptions) (*Workflow, error) {
+	if o.Tenant == "" {
+		o.Tenant = "default"
+	}
+	if err := store.CheckTenant(o.Tenant); err != nil {
+		return nil, &invalidError{err}
+	}
+	r := &resolution{e: e, ctx: ctx, tenant: o.Tenant, lock: o.Lock, resolved: map[string]LockedPackage{}}
+	wf, err := workflow.Load(name, src, workflow.Options{Registry: e.reg, Resolver: r.resolve})
 	if err != nil {
 		return nil, &invalidError{err}
 	}
-	return &Workflow{eng: e, wf: wf}, nil
+	return &Workflow{eng: e, wf: wf, tenant: o.Tenant, resolved: r.resolved, warnings: r.warnings}, nil
 }
 
 type invalidError struct{ err error }
@@ -251,7 +325,10 @@ func (w *Workflow) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		o.ID = NewRunID()
 	}
 	if o.Tenant == "" {
-		o.Tenant = "default"
+		o.Tenant = w.tenant
+	}
+	if o.Tenant != w.tenant && len(w.resolved) > 0 {
+		return nil, fmt.Errorf("%w: the workflow was loaded for tenant %q, whose packages it uses; load it again for tenant %q", ErrInvalid, w.tenant, o.Tenant)
 	}
 	inputs := make(map[string]any, len(o.Inputs))
 	for k, v := range o.Inputs {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 
+	sandbox "github.com/weft-dev/weft/internal/script"
 	"github.com/weft-dev/weft/internal/suggest"
 )
 
@@ -119,7 +120,10 @@ func plural(n int, one, many string) string {
 // provided by the engine when it instantiates a tree.
 type Services struct {
 	HTTPClient *http.Client
-	Extra      map[string]any
+	// Python and JavaScript run the scripts of PythonInterpreter and
+	// JavaScriptInterpreter; nil when the engine offers no such language.
+	Python, JavaScript sandbox.Runner
+	Extra              map[string]any
 }
 
 // Config is what a Spec's New gets to build a node.

@@ -119,7 +119,8 @@ func newRoot(e *env) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: ExitBadInput, err: fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
 	})
-	root.AddCommand(newRunCmd(e), newValidateCmd(e), newNodesCmd(e), newRunsCmd(e), newSecretsCmd(e))
+	root.AddCommand(newRunCmd(e), newValidateCmd(e), newNodesCmd(e), newRunsCmd(e), newSecretsCmd(e),
+		newPkgCmd(e), newTrustCmd(e), newLockCmd(e), newRegistryCmd(e))
 	return root
 }
 

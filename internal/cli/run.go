@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strconv"
@@ -28,6 +29,9 @@ type runFlags struct {
 	trace      string
 	tenant     string
 	noJournal  bool
+	lock       string
+	noLock     bool
+	watch      bool
 }
 
 func newRunCmd(e *env) *cobra.Command {
@@ -51,6 +55,9 @@ func newRunCmd(e *env) *cobra.Command {
 	fl.StringVar(&f.trace, "trace", "", "write every event of the run to FILE as JSON lines")
 	fl.StringVar(&f.tenant, "tenant", "default", "the tenant the run belongs to")
 	fl.BoolVar(&f.noJournal, "no-journal", false, "do not record the run in the journal")
+	fl.StringVar(&f.lock, "lock", "", "the lockfile pinning package digests (default: WORKFLOW.lock beside the workflow, when it exists)")
+	fl.BoolVar(&f.noLock, "no-lock", false, "ignore the lockfile beside the workflow")
+	fl.BoolVar(&f.watch, "watch", false, "keep running: run again whenever the workflow, its lockfile or the installed packages change (Ctrl-C stops)")
 	return c
 }
 
@@ -63,8 +70,7 @@ func runWorkflow(c *cobra.Command, e *env, f *runFlags, file string) error {
 		return &exitError{code: ExitBadInput, err: err}
 	}
 	ctx := c.Context()
-	eng, err := weft.New(ctx, weft.Config{NoJournal: f.noJournal, Logger: stderrLogger(e.stderr), HTTP: httpPolicyFromEnv(),
-		HostCallsPerSecond: hostCallRateFromEnv()})
+	eng, err := e.newEngine(ctx, f.noJournal)
 	if err != nil {
 		return err
 	}
@@ -72,11 +78,56 @@ func runWorkflow(c *cobra.Command, e *env, f *runFlags, file string) error {
 	if err := addPackages(c, eng, f.packages); err != nil {
 		return err
 	}
-	wf, err := eng.LoadFile(file)
-	if err != nil {
-		return err
+	if !f.watch {
+		wf, err := loadForRun(c, e, eng, f, file)
+		if err != nil {
+			return err
+		}
+		return runOnce(c, e, f, wf, inputs, file)
 	}
+	return watchRuns(c, e, eng, f, file, inputs)
+}
 
+// lockFor returns the lockfile a run honours: --lock, else WORKFLOW.lock
+// beside the workflow when it exists; nil with --no-lock or none.
+func lockFor(f *runFlags, file string) (*weft.Lock, error) {
+	if f.noLock {
+		return nil, nil
+	}
+	path, explicit := f.lock, f.lock != ""
+	if !explicit {
+		path = weft.LockPath(file)
+	}
+	l, err := weft.ReadLock(path)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, badInput("%v", err)
+	}
+	return l, nil
+}
+
+// loadForRun loads the workflow for the run's tenant, honouring the
+// lockfile, and prints its warnings.
+func loadForRun(c *cobra.Command, e *env, eng *weft.Engine, f *runFlags, file string) (*weft.Workflow, error) {
+	lock, err := lockFor(f, file)
+	if err != nil {
+		return nil, err
+	}
+	wf, err := eng.LoadFileWith(c.Context(), file, weft.LoadOptions{Tenant: f.tenant, Lock: lock})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range wf.Warnings() {
+		fmt.Fprintf(e.stderr, "weft: warning: %s\n", w)
+	}
+	return wf, nil
+}
+
+// runOnce runs a loaded workflow and reports its end.
+func runOnce(c *cobra.Command, e *env, f *runFlags, wf *weft.Workflow, inputs map[string]any, file string) error {
+	ctx := c.Context()
 	var sinks []event.Sink
 	if f.trace != "" {
 		tf, err := os.Create(f.trace)
@@ -266,5 +317,3 @@ func addPackages(c *cobra.Command, eng *weft.Engine, paths []string) error {
 func stderrLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
-
-var _ = errors.New

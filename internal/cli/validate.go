@@ -13,6 +13,7 @@ import (
 
 func newValidateCmd(e *env) *cobra.Command {
 	var packages []string
+	var tenant string
 	c := &cobra.Command{
 		Use:   "validate WORKFLOW.yaml...",
 		Short: "Check workflow files without running them",
@@ -20,7 +21,7 @@ func newValidateCmd(e *env) *cobra.Command {
 			"as FILE:LINE:COL: message. Exit code 0 when every file is valid, 2 otherwise.",
 		Args: minArgs(1, "at least one workflow file"),
 		RunE: func(c *cobra.Command, args []string) error {
-			eng, err := weft.New(c.Context(), weft.Config{NoJournal: true, Logger: stderrLogger(e.stderr)})
+			eng, err := e.newEngine(c.Context(), true)
 			if err != nil {
 				return err
 			}
@@ -30,7 +31,7 @@ func newValidateCmd(e *env) *cobra.Command {
 			}
 			bad := 0
 			for _, file := range args {
-				if _, err := eng.LoadFile(file); err != nil {
+				if _, err := eng.LoadFileWith(c.Context(), file, weft.LoadOptions{Tenant: tenant}); err != nil {
 					if !errors.Is(err, weft.ErrInvalid) {
 						return err
 					}
@@ -47,5 +48,6 @@ func newValidateCmd(e *env) *cobra.Command {
 		},
 	}
 	c.Flags().StringArrayVar(&packages, "package", nil, "make the package at PATH known while validating; repeatable")
+	c.Flags().StringVar(&tenant, "tenant", "default", "the tenant whose installed packages custom node types resolve to")
 	return c
 }

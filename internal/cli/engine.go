@@ -1,0 +1,42 @@
+// The engine every command uses, configured from the operator's
+// environment: WEFT_HOME, the HTTP policy, host-call limits, signature
+// policy and the script interpreters.
+
+package cli
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/weft-dev/weft"
+)
+
+// envTrue reports whether an environment variable is set to 1, true or yes.
+func envTrue(name string) bool {
+	switch strings.ToLower(os.Getenv(name)) {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
+}
+
+// engineConfig is the engine configuration the environment asks for:
+// WEFT_HTTP_PUBLIC_ONLY, WEFT_HTTP_ALLOWED_HOSTS, WEFT_HOST_CALLS_PER_SECOND,
+// WEFT_REQUIRE_SIGNATURES, WEFT_PYTHON (the python3 to run) and
+// WEFT_PYTHON_UNSANDBOXED.
+func (e *env) engineConfig(noJournal bool) weft.Config {
+	return weft.Config{
+		NoJournal:          noJournal,
+		Logger:             stderrLogger(e.stderr),
+		HTTP:               httpPolicyFromEnv(),
+		HostCallsPerSecond: hostCallRateFromEnv(),
+		RequireSignatures:  envTrue("WEFT_REQUIRE_SIGNATURES"),
+		Python:             weft.PythonConfig{Path: os.Getenv("WEFT_PYTHON"), Unsandboxed: envTrue("WEFT_PYTHON_UNSANDBOXED")},
+	}
+}
+
+// newEngine returns an engine configured from the environment.
+func (e *env) newEngine(ctx context.Context, noJournal bool) (*weft.Engine, error) {
+	return weft.New(ctx, e.engineConfig(noJournal))
+}
