@@ -120,7 +120,7 @@ func newRoot(e *env) *cobra.Command {
 		return &exitError{code: ExitBadInput, err: fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
 	})
 	root.AddCommand(newRunCmd(e), newValidateCmd(e), newNodesCmd(e), newRunsCmd(e), newSecretsCmd(e),
-		newPkgCmd(e), newTrustCmd(e), newLockCmd(e), newRegistryCmd(e))
+		newPkgCmd(e), newTrustCmd(e), newLockCmd(e), newRegistryCmd(e), newNodeCmd(e))
 	return root
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/internal/event"
+	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/value"
 )
 
@@ -303,8 +304,25 @@ func hostCallRateFromEnv() float64 {
 }
 
 // addPackages makes each --package usable for this command.
+//
+// A package folder with a [build] command is built first when its module
+// is missing or older than a file of the folder (the node author's inner
+// loop: edit, then run), the build's output going to stderr.
 func addPackages(c *cobra.Command, eng *weft.Engine, paths []string) error {
 	for _, p := range paths {
+		if info, err := os.Stat(p); err == nil && info.IsDir() {
+			stale, why, err := pkgfile.Stale(p)
+			if err != nil {
+				return pkgError(err)
+			}
+			if stale {
+				w := c.ErrOrStderr()
+				fmt.Fprintf(w, "weft: building %s: %s\n", p, why)
+				if _, err := pkgfile.RunBuild(c.Context(), p, w); err != nil {
+					return pkgError(err)
+				}
+			}
+		}
 		if _, err := eng.AddPackage(c.Context(), p); err != nil {
 			return err
 		}

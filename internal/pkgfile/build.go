@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/weft-dev/weft/internal/manifest"
@@ -144,4 +145,81 @@ func RunBuild(ctx context.Context, dir string, out io.Writer) (bool, error) {
 		return true, fmt.Errorf("%s: [build] command %q failed: %w", mf, m.Build.Command, err)
 	}
 	return true, nil
+}
+
+// skipDirs are folders Stale does not look into: dependencies and build
+// output, which change without the author editing the package.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "target": true}
+
+// Stale reports whether a package folder with a [build] command needs
+// building: a module its manifest names is missing, or a file of the
+// folder (outside .git, node_modules and target) is newer than the oldest
+// module. It also says why, for the log. A folder without [build] is never
+// stale.
+//
+// # Errors
+//
+// The manifest cannot be read or is invalid.
+func Stale(dir string) (bool, string, error) {
+	mf := filepath.Join(dir, "manifest.toml")
+	data, err := os.ReadFile(mf)
+	if err != nil {
+		return false, "", fmt.Errorf("package %s: %w", dir, err)
+	}
+	m, err := manifest.Parse(mf, data)
+	if err != nil {
+		return false, "", err
+	}
+	if m.Build == nil || m.Build.Command == "" {
+		return false, "", nil
+	}
+	mods := map[string]bool{}
+	if m.Wasm != "" {
+		mods[m.Wasm] = true
+	}
+	for i := range m.Nodes {
+		if p := m.ModuleOf(&m.Nodes[i]); p != "" {
+			mods[p] = true
+		}
+	}
+	if len(mods) == 0 {
+		return true, "the manifest names no module yet", nil
+	}
+	var oldest time.Time
+	for p := range mods {
+		info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			return true, p + " is missing", nil
+		}
+		if oldest.IsZero() || info.ModTime().Before(oldest) {
+			oldest = info.ModTime()
+		}
+	}
+	var newer string
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != dir && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(p, ".wasm") || strings.HasSuffix(p, ".weftpkg") {
+			return nil
+		}
+		if info, err := d.Info(); err == nil && info.ModTime().After(oldest) {
+			newer, _ = filepath.Rel(dir, p)
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	if err != nil {
+		return false, "", err
+	}
+	if newer != "" {
+		return true, newer + " is newer than the module", nil
+	}
+	return false, "", nil
 }
