@@ -16,10 +16,10 @@ import (
 type PythonConfig struct {
 	// Path is the CPython to run; default /usr/bin/python3.
 	Path string
-	// Unsandboxed runs scripts without the OS sandbox where it cannot be
-	// built. Every run logs a warning: scripts then run with the engine's
-	// own rights. Only for trusted scripts on machines without user
-	// namespaces.
+	// Unsandboxed runs scripts without the OS sandbox, for machines where
+	// it cannot be built (no bubblewrap or user namespaces). Every run
+	// logs a warning: scripts then run with the engine's own rights. Only
+	// for trusted scripts.
 	Unsandboxed bool
 }
 

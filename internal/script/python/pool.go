@@ -109,6 +109,10 @@ func (t *tenant) give(r *Runner, w *worker, broken bool) {
 func (t *tenant) put(w *worker) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.putLocked(w)
+}
+
+func (t *tenant) putLocked(w *worker) {
 	if t.closed || len(t.idle) >= cap(t.tokens) {
 		w.kill()
 		delete(t.all, w)
@@ -127,13 +131,7 @@ func (t *tenant) drop(w *worker) {
 	t.mu.Unlock()
 }
 
-// wake tells waiters in acquire to look again.
-func (t *tenant) wake() {
-	t.mu.Lock()
-	t.wakeLocked()
-	t.mu.Unlock()
-}
-
+// wakeLocked tells waiters in acquire to look again.
 func (t *tenant) wakeLocked() {
 	close(t.changed)
 	t.changed = make(chan struct{})

@@ -43,7 +43,7 @@ var errFrame = errors.New("malformed frame")
 
 // writeFrame writes body with its 4-byte big-endian length.
 func writeFrame(w io.Writer, body []byte) error {
-	if len(body) > math.MaxUint32 {
+	if uint64(len(body)) > math.MaxUint32 {
 		return fmt.Errorf("%w: %d bytes", errFrame, len(body))
 	}
 	buf := make([]byte, 4, 4+len(body))

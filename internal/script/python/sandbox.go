@@ -115,9 +115,10 @@ func (l *launch) bwrapArgs(infoFD, seccompFD int, pyArgs []string) []string {
 	return append(args, pyArgs...)
 }
 
-// workerArgs are python's arguments for worker.py.
-func (l *launch) workerArgs() []string {
-	cfg, _ := json.Marshal(map[string]any{"sandboxed": !l.unsandboxed, "preload": l.preload})
+// workerArgs are python's arguments for worker.py; scratch is the
+// directory for the runs' files when unsandboxed.
+func (l *launch) workerArgs(scratch string) []string {
+	cfg, _ := json.Marshal(map[string]any{"sandboxed": !l.unsandboxed, "preload": l.preload, "scratch": scratch})
 	return []string{"-I", "-B", "-c", workerSource, string(cfg)}
 }
 
@@ -240,18 +241,19 @@ func (l *launch) trial(ctx context.Context) ([]byte, error) {
 	return out.Bytes(), err
 }
 
-// command returns the command that starts a worker and the fd numbers its
-// extra files will have: files[0] becomes fd 3, and so on.
-func (l *launch) command(files []*os.File, infoFD, seccompFD int) *exec.Cmd {
+// command returns the command that starts a worker; files become its fds
+// 3, 4, ..., of which infoFD and seccompFD are bwrap's (or -1). scratch is
+// the directory for the runs' files when unsandboxed.
+func (l *launch) command(files []*os.File, infoFD, seccompFD int, scratch string) *exec.Cmd {
 	var cmd *exec.Cmd
 	if l.unsandboxed {
-		cmd = exec.Command(l.python, l.workerArgs()...)
+		cmd = exec.Command(l.python, l.workerArgs(scratch)...)
 		cmd.Env = append([]string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + os.TempDir(),
 			"TMPDIR=" + os.TempDir(), "LANG=C.UTF-8"}, threadEnv...)
 		cmd.Dir = os.TempDir()
 		cmd.SysProcAttr = procAttr(false)
 	} else {
-		cmd = exec.Command(l.bwrap, l.bwrapArgs(infoFD, seccompFD, l.workerArgs())...)
+		cmd = exec.Command(l.bwrap, l.bwrapArgs(infoFD, seccompFD, l.workerArgs(""))...)
 		cmd.Env = []string{"PATH=/usr/bin:/bin"}
 		cmd.Dir = "/"
 		cmd.SysProcAttr = procAttr(l.dropRoot)

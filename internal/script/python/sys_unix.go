@@ -24,3 +24,9 @@ func openPidfd(int, int) int { return -1 }
 func killPidfd(int) {}
 
 func closeFD(int) {}
+
+// No pidfds here.
+const (
+	sysPidfdOpen       = 0
+	sysPidfdSendSignal = 0
+)

@@ -93,11 +93,21 @@ func startWorker(ctx context.Context, l launch, tenant string) (*worker, reply, 
 			files, seccompFD = append(files, secR), 3+len(files)
 		}
 	}
-	cmd := l.command(files, infoFD, seccompFD)
+	scratch := ""
+	if l.unsandboxed {
+		if scratch, err = os.MkdirTemp("", "weft-python-"); err != nil {
+			closeAll()
+			return fail("cannot create a directory for the scripts' files: %v", err)
+		}
+	}
+	cmd := l.command(files, infoFD, seccompFD, scratch)
 	stderr := &tail{max: 8 << 10}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		closeAll()
+		if scratch != "" {
+			os.RemoveAll(scratch)
+		}
 		return fail("cannot start the sandbox: %v", err)
 	}
 	for _, f := range files {
@@ -107,6 +117,9 @@ func startWorker(ctx context.Context, l launch, tenant string) (*worker, reply, 
 		stderr: stderr, exited: make(chan struct{}), initFD: -1}
 	go func() {
 		_ = cmd.Wait()
+		if scratch != "" {
+			_ = os.RemoveAll(scratch)
+		}
 		w.mu.Lock()
 		if w.initFD >= 0 {
 			closeFD(w.initFD)

@@ -1,27 +1,33 @@
 # worker.py: the Python half of weft's Python script runner (embedded in the
-# Go package and started as `python3 -I -B -c <this file> <config JSON>`).
+# Go package and started as `python3 -I -B -c <this file> <config JSON>`,
+# inside the bubblewrap sandbox unless the operator opted out of it).
 #
 # The process is a zygote: it imports the heavy modules once (numpy, pandas,
-# ...), then for every request from Go forks a child that applies the
-# resource limits, runs the script with exec in a fresh globals dict, turns
-# its `result` global into JSON and hands it back. The zygote itself never
-# runs script code. After each run it kills whatever the script left behind
-# and empties /tmp, so the next run starts from the zygote's pristine state.
+# ...) and never runs script code itself. It keeps one forked child ready
+# (a "spare": its descriptors, output capture, random seeds and static
+# limits already set up); a request goes to the spare, which applies the
+# run's memory and CPU limits, runs the script with exec in a fresh globals
+# dict, turns its `result` global into JSON and exits. Once the reply is
+# relayed, the zygote kills whatever the script left running, empties /tmp
+# and forks the next spare. Every run thus starts from the zygote's pristine
+# state: no globals, module state, processes or files of an earlier run.
 #
 # Protocol with Go, over inherited pipes (never stdout, which a script or a
 # C library may write to):
 #
 #   fd 3 (read):  requests, each a 4-byte big-endian length and a body of
-#                 header JSON, "\n", globals JSON
+#                 header JSON {"source", "timeout" (s), "memory" (bytes)},
+#                 "\n", globals JSON
 #   fd 4 (write): replies, each a 4-byte big-endian length and a JSON object:
 #                 {"ready": true, ...}                     once, at start
-#                 {"child": pid}                           unsandboxed only
+#                 {"child": pid}                           unsandboxed only,
+#                                                          before each reply
 #                 {"ok": true, "result": ..., "output": "..."}
 #                 {"ok": false, "kind": "script"|"memory"|"timeout"|"result",
 #                  "message": "...", "line": n, "output": "..."}
 #
-# Inside the child, the script's reply travels over a private pipe to the
-# zygote, which relays it; Go treats every byte as untrusted.
+# The child's reply travels over a private pipe to the zygote, which checks
+# its length and relays it; Go treats every byte as untrusted anyway.
 
 import builtins
 import datetime
@@ -282,24 +288,40 @@ def failure(kind, message, line=0):
     return {"ok": False, "kind": kind, "message": message, "line": line}
 
 
+def set_limit(res, value):
+    """Sets both limits of res to value. In the sandbox a failure is fatal
+    (a run never goes without its limits); unsandboxed, on systems that
+    lack a limit (RLIMIT_AS on macOS), it is skipped."""
+    try:
+        resource.setrlimit(res, (value, value))
+    except (OSError, ValueError):
+        if SANDBOXED:
+            raise
+
+
 def set_static_limits(tasks):
     """Applies the limits that do not depend on the request."""
-    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE, FILE_SIZE))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    set_limit(resource.RLIMIT_FSIZE, FILE_SIZE)
+    set_limit(resource.RLIMIT_NOFILE, OPEN_FILES)
+    set_limit(resource.RLIMIT_CORE, 0)
     if tasks:
-        resource.setrlimit(resource.RLIMIT_NPROC, (tasks, tasks))
+        set_limit(resource.RLIMIT_NPROC, tasks)
 
 
 def set_run_limits(memory, timeout):
     """Applies the run's memory and CPU limits; the kernel enforces them."""
-    base = vm_size()
     # RLIMIT_AS: the address space the process has now (interpreter,
     # preloaded modules, globals) plus the tier, so the tier bounds what the
     # script itself allocates. Soft = hard: the script cannot raise it.
-    resource.setrlimit(resource.RLIMIT_AS, (base + memory, base + memory))
+    set_limit(resource.RLIMIT_AS, vm_size() + memory)
+    # RLIMIT_CPU: a backstop behind the runner's timeout. The soft limit
+    # sends SIGXCPU, the hard one a second later SIGKILL.
     cpu = int(math.ceil(timeout)) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    except (OSError, ValueError):
+        if SANDBOXED:
+            raise
 
 
 def run(body, me):
@@ -367,7 +389,8 @@ def child(qr, pw, scratch, tasks):
     if np is not None:
         # numpy's global generator would repeat the zygote's state in every
         # run (Python's random module reseeds itself after a fork).
-        np.random.seed(np.frombuffer(os.urandom(16), dtype=np.uint32))
+        # (An int seed: seeding from an array costs a millisecond more.)
+        np.random.seed(int.from_bytes(os.urandom(4), "little"))
     cap = Capture()
     out = io.TextIOWrapper(io.BufferedWriter(cap), encoding="utf-8", errors="backslashreplace",
                            write_through=True)
@@ -408,7 +431,9 @@ class Spare:
         self.scratch = TMP
         if not SANDBOXED:
             import tempfile
-            self.scratch = tempfile.mkdtemp(prefix="weft-python-")
+            # Under the runner's directory for this worker, which the runner
+            # removes when the worker ends, however it ends.
+            self.scratch = tempfile.mkdtemp(prefix="run-", dir=CONFIG["scratch"])
         qr, self.qw = os.pipe()
         self.pr, pw = os.pipe()
         self.pid = os.fork()
@@ -452,19 +477,21 @@ class Spare:
 
 
 CHILDREN = set()  # pids of this zygote's children not yet reaped
+ACTIVE = [0]       # the child running a script, whose status serve reads
 
 
 def reap():
-    """Collects exited children (killed predecessors) without blocking."""
-    while True:
+    """Collects exited children (killed predecessors) without blocking;
+    never the active one, whose exit status says how its run ended."""
+    for pid in list(CHILDREN):
+        if pid == ACTIVE[0]:
+            continue
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            done, _ = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
-            CHILDREN.clear()
-            return
-        if not pid:
-            return
-        CHILDREN.discard(pid)
+            done = pid
+        if done:
+            CHILDREN.discard(pid)
 
 
 def describe_status(status, ru, hdr):
@@ -533,14 +560,20 @@ def complete(buf):
     return bytes(buf[4:4 + n])
 
 
-def serve(c, body):
-    """Hands one request to the spare child c and relays its reply."""
+def serve(c, body, tasks):
+    """Hands one request to the spare child c, relays its reply, cleans up
+    and returns the next spare (forked after the reply, off its clock)."""
     try:
         hdr = json.loads(body[:body.index(b"\n")])
     except ValueError:
         hdr = {}
+    reap()
+    if c.poll(False):  # the spare died (a signal from an earlier run?)
+        c.close()
+        c = Spare(tasks)
     if not SANDBOXED:
         send({"child": c.pid})
+    ACTIVE[0] = c.pid
     try:
         write_all(c.qw, len(body).to_bytes(4, "big"))
         write_all(c.qw, body)
@@ -555,7 +588,9 @@ def serve(c, body):
     else:
         c.poll(True)
         send(describe_status(c.status, c.ru, hdr))
+    ACTIVE[0] = 0
     cleanup(c)
+    return Spare(tasks)
 
 
 def cleanup(c):
@@ -570,15 +605,37 @@ def cleanup(c):
         shutil.rmtree(c.scratch, ignore_errors=True)
         return
     # In the sandbox's PID namespace, -1 means every process but pid 1
-    # (bubblewrap's reaper) and this one: the child, if it has not exited
-    # yet, and anything the script started.
+    # (bubblewrap's reaper) and this zygote: the child, if it has not exited
+    # yet, and everything the script started.
     try:
         os.kill(-1, signal.SIGKILL)
     except ProcessLookupError:
         pass
     c.close()
     c.poll(False)
-    wait_alone()
+    # Wait until they are gone (/proc shows this namespace only), killing
+    # any straggler again; this zygote's own killed children finish dying in
+    # the background and are reaped later.
+    import time
+    deadline = time.monotonic() + 1
+    me = os.getpid()
+    while True:
+        reap()
+        skip = {1, me} | CHILDREN
+        try:
+            others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in skip]
+        except OSError:
+            others = []
+        if not others:
+            break
+        if time.monotonic() > deadline:
+            os._exit(3)  # cannot clean up: let the runner replace the sandbox
+        for pid in others:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.0005)
     try:
         entries = list(os.scandir(TMP))
     except OSError:
@@ -591,24 +648,6 @@ def cleanup(c):
                 os.unlink(e.path)
         except OSError:
             pass
-
-
-def wait_alone():
-    """Waits (briefly) until the processes a script left behind are gone.
-    This zygote's own children, killed, finish dying in the background and
-    are reaped later."""
-    import time
-    deadline = time.monotonic() + 0.5
-    while True:
-        reap()
-        skip = {"1", str(os.getpid())} | {str(p) for p in CHILDREN}
-        try:
-            pids = [p for p in os.listdir("/proc") if p.isdigit() and p not in skip]
-        except OSError:
-            return
-        if not pids or time.monotonic() > deadline:
-            return
-        time.sleep(0.001)
 
 
 def set_undumpable():
@@ -654,8 +693,7 @@ def main():
         body = read_frame(REQ_FD, MAX_REQUEST)
         if body is None:
             os._exit(0)
-        serve(spare, body)
-        spare = Spare(tasks)
+        spare = serve(spare, body, tasks)
 
 
 main()
