@@ -28,7 +28,7 @@ var languages = []string{"go", "rust", "c", "assemblyscript"}
 var built sync.Map
 
 // build runs a language package's [build] command once per test binary.
-func build(t *testing.T, lang string) string {
+func build(t testing.TB, lang string) string {
 	t.Helper()
 	dir, _ := filepath.Abs(lang)
 	if _, ok := built.Load(lang); ok {
