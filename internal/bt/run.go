@@ -36,6 +36,15 @@ func NewRun(id, workflow, tenant string, sink event.Sink) *Run {
 	return &Run{ID: id, Workflow: workflow, Tenant: tenant, sink: sink, interval: DefaultTickInterval}
 }
 
+// TenantOrDefault returns the run's tenant, "default" when it has none
+// (or when r is nil).
+func (r *Run) TenantOrDefault() string {
+	if r == nil || r.Tenant == "" {
+		return "default"
+	}
+	return r.Tenant
+}
+
 // Sink returns the run's event sink, or nil.
 func (r *Run) Sink() event.Sink { return r.sink }
 

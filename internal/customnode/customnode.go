@@ -180,17 +180,10 @@ func (n *node) request(t *bt.Tick) (*wasmhost.CallRequest, error) {
 	r := t.Run()
 	return &wasmhost.CallRequest{
 		Node: n.mn.ID, Inputs: inputs, Timeout: timeout,
-		Context: wasmhost.CallContext{RunID: r.ID, Workflow: r.Workflow, NodeInstance: n.id, Tenant: tenantOf(r)},
+		Context: wasmhost.CallContext{RunID: r.ID, Workflow: r.Workflow, NodeInstance: n.id, Tenant: r.TenantOrDefault()},
 		Vars:    t.BB,
 		Events:  events{emit: t.Emitter()},
 	}, nil
-}
-
-func tenantOf(r *bt.Run) string {
-	if r.Tenant == "" {
-		return "default"
-	}
-	return r.Tenant
 }
 
 // store writes the outputs to the blackboard: the whole object under

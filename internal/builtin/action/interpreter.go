@@ -189,7 +189,7 @@ func (n *interpreter) start(t *bt.Tick) error {
 	if err != nil {
 		return err
 	}
-	req := sandbox.Request{Tenant: tenantOf(t.Run()), Source: n.src, Globals: globals, Timeout: timeout, Memory: mem}
+	req := sandbox.Request{Tenant: t.Run().TenantOrDefault(), Source: n.src, Globals: globals, Timeout: timeout, Memory: mem}
 	n.work.Start(t, func(ctx context.Context) (bt.Status, error) {
 		res, err := n.runner.Run(ctx, req)
 		if err != nil {
@@ -219,12 +219,4 @@ func jsonGlobals(vals map[string]any) (map[string]any, error) {
 	}
 	m, _ := v.(map[string]any)
 	return m, nil
-}
-
-// tenantOf names the run's tenant, "default" when it has none.
-func tenantOf(r *bt.Run) string {
-	if r == nil || r.Tenant == "" {
-		return "default"
-	}
-	return r.Tenant
 }
