@@ -142,4 +142,3 @@ func FindSDKRoot() (string, error) {
 	}
 	return "", fmt.Errorf("%w from %s: run weft node init inside a weft source tree, or set WEFT_SDK to its sdk/ folder", ErrNoSDK, strings.Join(starts, " or "))
 }
-
