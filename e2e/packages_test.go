@@ -11,6 +11,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -336,6 +338,17 @@ func TestInstallSourcesAndImmutability(t *testing.T) {
 	os.WriteFile(filepath.Join(src, "README.md"), []byte("# changed\n"), 0o644)
 	if r := weft(t, user, "pkg", "install", src); r.code != 2 || !strings.Contains(r.stderr, "immutable") {
 		t.Errorf("other bytes, same version: exit %d %s", r.code, r.stderr)
+	}
+	// A URL (loopback http here; https elsewhere), with its expected digest.
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Dir(v1))))
+	defer srv.Close()
+	url := srv.URL + "/" + filepath.Base(v1)
+	fresh := t.TempDir()
+	if r := weft(t, fresh, "pkg", "install", url, "--sha256", strings.Repeat("0", 64)); r.code != 2 || !strings.Contains(r.stderr, "nothing was installed") {
+		t.Errorf("wrong --sha256: exit %d %s", r.code, r.stderr)
+	}
+	if r := weft(t, fresh, "pkg", "install", url, "--sha256", strings.TrimPrefix(digestIn(r2.stdout), "sha256:")); r.code != 0 {
+		t.Errorf("URL install: exit %d %s", r.code, r.stderr)
 	}
 	// Plain http is for loopback only.
 	if r := weft(t, user, "pkg", "install", "http://example.com/x.weftpkg"); r.code != 2 || !strings.Contains(r.stderr, "https") {
