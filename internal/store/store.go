@@ -177,7 +177,7 @@ func (s *Store) Add(ctx context.Context, tenant string, data []byte, opts AddOpt
 		return nil, err
 	}
 	m := p.Manifest
-	manifestText := string(manifestBytes(data))
+	manifestText := string(p.ManifestData)
 	if existing, err := s.Get(ctx, tenant, m.ID, m.Version); err == nil {
 		if existing.Digest != p.Digest {
 			return nil, fmt.Errorf("%w: %s %s is already installed for tenant %s with digest %s; this file is %s (publish a new version instead)",
@@ -212,16 +212,6 @@ func (s *Store) Add(ctx context.Context, tenant string, data []byte, opts AddOpt
 		return nil, fmt.Errorf("package store: indexing %s %s: %w", m.ID, m.Version, err)
 	}
 	return s.Get(ctx, tenant, m.ID, m.Version)
-}
-
-// manifestBytes returns the manifest.toml of a package archive that
-// LoadArchive has already accepted.
-func manifestBytes(data []byte) []byte {
-	a, err := pkgfile.ReadArchive(bytes.NewReader(data), pkgfile.DefaultLimits)
-	if err != nil {
-		return nil
-	}
-	return a.Files["manifest.toml"]
 }
 
 func (s *Store) blobPath(digest, ext string) (string, error) {
