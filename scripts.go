@@ -25,11 +25,12 @@ type PythonConfig struct {
 
 // lazyRunner starts a script.Runner on its first Run.
 type lazyRunner struct {
-	once  sync.Once
 	start func() (script.Runner, error)
-	r     script.Runner
-	err   error
-	mu    sync.Mutex
+
+	mu      sync.Mutex
+	started bool
+	r       script.Runner
+	err     error
 }
 
 var _ script.Runner = (*lazyRunner)(nil)
@@ -37,7 +38,10 @@ var _ script.Runner = (*lazyRunner)(nil)
 func (l *lazyRunner) get() (script.Runner, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.once.Do(func() { l.r, l.err = l.start() })
+	if !l.started {
+		l.started = true
+		l.r, l.err = l.start()
+	}
 	return l.r, l.err
 }
 
