@@ -161,14 +161,10 @@ func (e *Engine) InstallPackage(ctx context.Context, data []byte, o InstallOptio
 	if err != nil {
 		return nil, err
 	}
-	if cur, err := st.Resolve(ctx, o.Tenant, m.ID, ""); err == nil {
-		if cur.Digest == p.Digest {
-			rev.Upgrade = ""
-		} else {
-			rev.Upgrade = cur.Version
-			if old, err := cur.Manifest(); err == nil {
-				rev.NewPermissions = m.NewPermissions(old)
-			}
+	if cur, err := st.Resolve(ctx, o.Tenant, m.ID, ""); err == nil && cur.Digest != p.Digest {
+		rev.Upgrade = cur.Version
+		if old, err := cur.Manifest(); err == nil {
+			rev.NewPermissions = m.NewPermissions(old)
 		}
 	}
 	if existing, err := st.Get(ctx, o.Tenant, m.ID, m.Version); err == nil && existing.Digest != p.Digest {
