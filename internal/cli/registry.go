@@ -64,12 +64,8 @@ func fetchURL(ctx context.Context, f *installFlags, raw string) (*fetched, error
 	if err != nil {
 		return nil, badInput("%s: %v", raw, err)
 	}
-	if u.Scheme == "http" {
-		host := u.Hostname()
-		ip := net.ParseIP(host)
-		if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return nil, badInput("%s: packages are fetched over https:// (plain http only from loopback addresses)", raw)
-		}
+	if u.Scheme == "http" && !registry.Loopback(u.Hostname()) {
+		return nil, badInput("%s: packages are fetched over https:// (plain http only from loopback addresses)", raw)
 	}
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
 		DialContext:           (&net.Dialer{Timeout: 5 * time.Second}).DialContext,

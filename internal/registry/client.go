@@ -116,14 +116,18 @@ func (c *Client) base() (string, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return "", fmt.Errorf("registry %q: expected a URL like https://registry.example.com", clip(c.URL))
 	}
-	if u.Scheme == "http" {
-		host := u.Hostname()
-		ip := net.ParseIP(host)
-		if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return "", fmt.Errorf("registry %s: registries are reached over https:// (plain http only on loopback addresses)", raw)
-		}
+	if u.Scheme == "http" && !Loopback(u.Hostname()) {
+		return "", fmt.Errorf("registry %s: registries are reached over https:// (plain http only on loopback addresses)", raw)
 	}
 	return raw, nil
+}
+
+// Loopback reports whether host is localhost or a loopback address: the
+// only hosts packages may be fetched from over plain http (tests, local
+// mirrors).
+func Loopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 func (c *Client) http() *http.Client {
