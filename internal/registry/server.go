@@ -408,21 +408,32 @@ func (s *server) remember(digest string, signed bool) {
 	s.sigMu.Unlock()
 }
 
-func (s *server) download(w http.ResponseWriter, r *http.Request) {
+// stored looks up the version the path names and reads its blob,
+// answering the request itself (and returning ok false) when it cannot.
+func (s *server) stored(w http.ResponseWriter, r *http.Request) (v *store.Version, data, sig []byte, ok bool) {
 	id, version, ok := pathRef(w, r, true)
 	if !ok {
-		return
+		return nil, nil, nil, false
 	}
 	v, err := s.st.Get(r.Context(), Tenant, id, version)
 	if err != nil {
 		s.storeError(w, r, "package "+id+" "+version, err)
-		return
+		return nil, nil, nil, false
 	}
-	data, sig, err := s.st.Blob(v.Digest)
+	data, sig, err = s.st.Blob(v.Digest)
 	if err != nil {
 		s.internal(w, r, "reading package "+v.Ref(), err)
+		return nil, nil, nil, false
+	}
+	return v, data, sig, true
+}
+
+func (s *server) download(w http.ResponseWriter, r *http.Request) {
+	v, data, sig, ok := s.stored(w, r)
+	if !ok {
 		return
 	}
+	id, version := v.ID, v.Version
 	s.remember(v.Digest, v.Signer != "" || sig != nil)
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
@@ -437,20 +448,11 @@ func (s *server) download(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) signature(w http.ResponseWriter, r *http.Request) {
-	id, version, ok := pathRef(w, r, true)
+	v, _, sig, ok := s.stored(w, r)
 	if !ok {
 		return
 	}
-	v, err := s.st.Get(r.Context(), Tenant, id, version)
-	if err != nil {
-		s.storeError(w, r, "package "+id+" "+version, err)
-		return
-	}
-	_, sig, err := s.st.Blob(v.Digest)
-	if err != nil {
-		s.internal(w, r, "reading package "+v.Ref(), err)
-		return
-	}
+	id, version := v.ID, v.Version
 	if sig == nil {
 		fail(w, http.StatusNotFound, "package %s %s is not signed", id, version)
 		return
