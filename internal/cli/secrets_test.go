@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -74,7 +75,7 @@ func TestSecretsCommands(t *testing.T) {
 		}
 	}
 	// What set stored is what oauth.token reads.
-	got, _, err := secrets.OpenHome(home).OAuthToken(t.Context(), "google")
+	got, _, err := secrets.OpenHome(home).OAuthToken(t.Context(), "default", "google")
 	if err != nil || got != cliToken {
 		t.Fatalf("stored %q, %v", got, err)
 	}
@@ -82,7 +83,7 @@ func TestSecretsCommands(t *testing.T) {
 
 func TestSecretsListJSON(t *testing.T) {
 	home := t.TempDir()
-	st := secrets.OpenHome(home)
+	st := defaultStore(t, home)
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	if err := st.Set("b", cliToken, exp); err != nil {
 		t.Fatal(err)
@@ -108,7 +109,7 @@ func TestSecretsListUnreadable(t *testing.T) {
 		t.Skip("no permission bits on Windows")
 	}
 	home := t.TempDir()
-	st := secrets.OpenHome(home)
+	st := defaultStore(t, home)
 	if err := st.Set("oauth/google", cliToken, time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -126,5 +127,97 @@ func TestSecretsListUnreadable(t *testing.T) {
 	}
 	if strings.Contains(r.stdout+r.stderr, cliToken) {
 		t.Fatal("the value was printed")
+	}
+}
+
+// defaultStore returns the default tenant's store in home.
+func defaultStore(t *testing.T, home string) *secrets.Store {
+	t.Helper()
+	st, err := secrets.OpenHome(home).Tenant("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestSecretsTenant: --tenant sets, lists and deletes one tenant's secrets
+// (HOME/tenants/T/secrets), the default tenant's stay where they were
+// (HOME/secrets), each tenant's oauth.token reads only its own, and a tenant
+// name that could leave the home is refused.
+func TestSecretsTenant(t *testing.T) {
+	home := t.TempDir()
+	const tokA, tokDefault = "gho_TENANT-a-value-1", "gho_DEFAULT-value-2"
+	for _, tc := range []struct {
+		args           []string
+		stdin          string
+		code           int
+		stdout, stderr string // parts
+	}{
+		{[]string{"secrets", "list", "--tenant", "acme"}, "", 0,
+			"no secrets for tenant acme in " + filepath.Join(home, "tenants", "acme", "secrets") +
+				" (add one with: weft secrets set --tenant acme NAME --token -)", ""},
+		{[]string{"secrets", "set", "oauth/google", "--tenant", "acme", "--token", "-"}, tokA + "\n", 0,
+			"secret oauth/google saved for tenant acme (does not expire)", ""},
+		{[]string{"secrets", "set", "oauth/google", "--token", tokDefault}, "", 0, "secret oauth/google saved (does not expire)", ""},
+		{[]string{"secrets", "set", "oauth/github", "--tenant", "default", "--token", tokDefault}, "", 0, "secret oauth/github saved (does not expire)", ""},
+		{[]string{"secrets", "list", "--tenant", "acme"}, "", 0, "NAME          EXPIRES\noauth/google  never\n", ""},
+		{[]string{"secrets", "list"}, "", 0, "NAME          EXPIRES\noauth/github  never\noauth/google  never\n", ""},
+		{[]string{"secrets", "list", "--tenant", "other"}, "", 0, "no secrets for tenant other in", ""},
+		{[]string{"secrets", "delete", "oauth/github", "--tenant", "acme"}, "", 2, "",
+			"no secret named oauth/github for tenant acme (see 'weft secrets list --tenant acme')"},
+		{[]string{"secrets", "delete", "oauth/nope"}, "", 2, "", "no secret named oauth/nope (see 'weft secrets list')"},
+		// Tenant names that could leave the home, or that packages could
+		// not have: exit 2, nothing written.
+		{[]string{"secrets", "set", "oauth/google", "--tenant", "../../x", "--token", tokA}, "", 2, "", "--tenant: invalid tenant name"},
+		{[]string{"secrets", "set", "oauth/google", "--tenant", "a/b", "--token", tokA}, "", 2, "", "invalid tenant name"},
+		{[]string{"secrets", "list", "--tenant", ".."}, "", 2, "", "invalid tenant name"},
+		{[]string{"secrets", "delete", "oauth/google", "--tenant", "Acme"}, "", 2, "", "invalid tenant name"},
+	} {
+		r := weftCmd(t, home, tc.stdin, tc.args...)
+		if r.code != tc.code || !strings.Contains(r.stdout, tc.stdout) || !strings.Contains(r.stderr, tc.stderr) {
+			t.Errorf("weft %q: exit %d (want %d)\nstdout %q (want a part %q)\nstderr %q (want a part %q)",
+				tc.args, r.code, tc.code, r.stdout, tc.stdout, r.stderr, tc.stderr)
+		}
+		if out := r.stdout + r.stderr; strings.Contains(out, tokA) || strings.Contains(out, tokDefault) {
+			t.Errorf("weft %q printed a value:\n%s", tc.args, out)
+		}
+	}
+	// The files are where the layout says, and nothing escaped the home.
+	for _, f := range []string{"tenants/acme/secrets/oauth/google", "secrets/oauth/google", "secrets/oauth/github"} {
+		if _, err := os.Stat(filepath.Join(home, filepath.FromSlash(f))); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(home), "x")); err == nil {
+		t.Error("a tenant name escaped the home")
+	}
+	// Each tenant's oauth.token gets its own token; a tenant without one
+	// gets not found.
+	sh := secrets.OpenHome(home)
+	for tenant, want := range map[string]string{"acme": tokA, "default": tokDefault} {
+		if got, _, err := sh.OAuthToken(t.Context(), tenant, "google"); err != nil || got != want {
+			t.Errorf("tenant %s: %q, %v; want %q", tenant, got, err, want)
+		}
+	}
+	if _, _, err := sh.OAuthToken(t.Context(), "acme", "github"); !errors.Is(err, secrets.ErrNotFound) {
+		t.Errorf("acme got the default tenant's github token: %v", err)
+	}
+	// Delete with --tenant removes that tenant's secret only.
+	if r := weftCmd(t, home, "", "secrets", "delete", "oauth/google", "--tenant", "acme"); r.code != 0 ||
+		!strings.Contains(r.stdout, "secret oauth/google deleted for tenant acme") {
+		t.Fatalf("delete: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if _, _, err := sh.OAuthToken(t.Context(), "acme", "google"); !errors.Is(err, secrets.ErrNotFound) {
+		t.Errorf("acme after delete: %v", err)
+	}
+	if got, _, err := sh.OAuthToken(t.Context(), "default", "google"); err != nil || got != tokDefault {
+		t.Errorf("the default tenant's token after acme's delete: %q, %v", got, err)
+	}
+	// Help says where the tenants' secrets are.
+	if r := weftCmd(t, home, "", "secrets", "--help"); !strings.Contains(r.stdout, "$WEFT_HOME/tenants/T/secrets") {
+		t.Errorf("help: %s", r.stdout)
+	}
+	if r := weftCmd(t, home, "", "secrets", "set", "--help"); !strings.Contains(r.stdout, "--tenant") {
+		t.Errorf("set --help: %s", r.stdout)
 	}
 }

@@ -61,9 +61,15 @@ type Storage interface {
 	Delete(ctx context.Context, s Scope, path string) error
 }
 
-// Secrets gives OAuth tokens to oauth.token.
+// Secrets gives OAuth tokens to oauth.token, each tenant its own.
 type Secrets interface {
-	OAuthToken(ctx context.Context, provider string) (token string, expiresAt time.Time, err error)
+	// OAuthToken returns tenant's token for provider, and when it expires
+	// (zero: no known expiry). tenant is the calling run's tenant, never ""
+	// (the default tenant is "default"); an implementation must answer
+	// from that tenant's secrets only, and an error wrapping ErrNotFound
+	// when tenant has no token for provider, whatever other tenants have.
+	// Its errors must never quote a token: they reach the run log.
+	OAuthToken(ctx context.Context, tenant, provider string) (token string, expiresAt time.Time, err error)
 }
 
 // Errors that capability implementations return, mapped to reply codes.

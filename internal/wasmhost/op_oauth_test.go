@@ -54,7 +54,7 @@ func (r *everything) Stream(ev string, data any) {
 // failingSecrets is a Secrets that answers with err.
 type failingSecrets struct{ err error }
 
-func (f failingSecrets) OAuthToken(context.Context, string) (string, time.Time, error) {
+func (f failingSecrets) OAuthToken(context.Context, string, string) (string, time.Time, error) {
 	return "", time.Time{}, f.err
 }
 
@@ -74,13 +74,22 @@ func oauthHost(t *testing.T, caps wasmhost.Capabilities, logs *bytes.Buffer) *wa
 	return h
 }
 
+// oauthTenant is the tenant of oauthCall's runs.
+const oauthTenant = "t1"
+
 // oauthCall sends op with req through the hostcall fixture pkg, recording
 // into rec, and returns the raw reply.
 func oauthCall(t *testing.T, pkg *wasmhost.Package, rec wasmhost.Events, op string, req any) string {
 	t.Helper()
+	return oauthCallAs(t, pkg, rec, oauthTenant, op, req)
+}
+
+// oauthCallAs is oauthCall in a run of tenant.
+func oauthCallAs(t testing.TB, pkg *wasmhost.Package, rec wasmhost.Events, tenant, op string, req any) string {
+	t.Helper()
 	res, err := pkg.Call(context.Background(), &wasmhost.CallRequest{Node: "call", Events: rec,
 		Inputs:  map[string]any{"op": op, "req": req},
-		Context: wasmhost.CallContext{RunID: "r1", Tenant: "t1", Workflow: "w", NodeInstance: "n1"}})
+		Context: wasmhost.CallContext{RunID: "r1", Tenant: tenant, Workflow: "w", NodeInstance: "n1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +115,8 @@ func TestOAuthTokenOp(t *testing.T) {
 		{"expired", "hostcall", storeWith("oauth/google", theToken, time.Now().Add(-time.Minute)), google,
 			`~"code":"unavailable","message":"oauth.token: the token for provider \"google\" expired at `, "its token expired at"},
 		{"none stored", "hostcall", storeWith("oauth/other", theToken, time.Time{}), google,
-			`~"code":"not_found","message":"oauth.token: this host has no token for provider \"google\" (the operator stores one with: weft secrets set oauth/google --token -)"`,
-			`WARN oauth.token: provider "google" refused: no token stored on this host`},
+			`~"code":"not_found","message":"oauth.token: this host has no token for provider \"google\" (the operator stores one with: weft secrets set --tenant t1 oauth/google --token -)"`,
+			`WARN oauth.token: provider "google" refused: no token stored on this host for tenant "t1"`},
 		{"no store at all", "hostcall", func(*testing.T) wasmhost.Capabilities { return wasmhost.Capabilities{} }, google,
 			`~"code":"unavailable"`, "this host has no secret store"},
 		{"declared but not listed by the node", "hostcall", storeWith("oauth/github", theToken, time.Time{}),
@@ -120,7 +129,10 @@ func TestOAuthTokenOp(t *testing.T) {
 			`~"code":"permission_denied"`, ""},
 		{"file readable by others", "hostcall", func(t *testing.T) wasmhost.Capabilities {
 			caps := storeWith("oauth/google", theToken, time.Time{})(t)
-			st := caps.Secrets.(*secrets.Store)
+			st, err := caps.Secrets.(*secrets.Home).Tenant(oauthTenant)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := os.Chmod(filepath.Join(st.Dir(), "oauth", "google"), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -171,15 +183,27 @@ func TestOAuthTokenOp(t *testing.T) {
 	}
 }
 
-// storeWith returns capabilities whose secret store holds token under name.
+// storeWith returns capabilities whose secret store holds token under name
+// for oauthTenant.
 func storeWith(name, token string, exp time.Time) func(t *testing.T) wasmhost.Capabilities {
 	return func(t *testing.T) wasmhost.Capabilities {
-		st := secrets.Open(filepath.Join(t.TempDir(), "secrets"))
+		home, st := tenantSecrets(t, oauthTenant)
 		if err := st.Set(name, token, exp); err != nil {
 			t.Fatal(err)
 		}
-		return wasmhost.Capabilities{Secrets: st}
+		return wasmhost.Capabilities{Secrets: home}
 	}
+}
+
+// tenantSecrets returns a new secret home and tenant's store in it.
+func tenantSecrets(t testing.TB, tenant string) (*secrets.Home, *secrets.Store) {
+	t.Helper()
+	home := secrets.OpenHome(t.TempDir())
+	st, err := home.Tenant(tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return home, st
 }
 
 func fails(err error) func(*testing.T) wasmhost.Capabilities {
@@ -188,7 +212,7 @@ func fails(err error) func(*testing.T) wasmhost.Capabilities {
 
 type emptySecrets struct{}
 
-func (emptySecrets) OAuthToken(context.Context, string) (string, time.Time, error) {
+func (emptySecrets) OAuthToken(context.Context, string, string) (string, time.Time, error) {
 	return "", time.Time{}, nil
 }
 
@@ -201,12 +225,12 @@ func TestOAuthTokenNeverLogged(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the store's permission check needs permission bits")
 	}
-	st := secrets.Open(filepath.Join(t.TempDir(), "secrets"))
+	home, st := tenantSecrets(t, oauthTenant)
 	if err := st.Set("oauth/google", theToken, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	var hostLog bytes.Buffer
-	h := oauthHost(t, wasmhost.Capabilities{Secrets: st}, &hostLog)
+	h := oauthHost(t, wasmhost.Capabilities{Secrets: home}, &hostLog)
 	pkg := load(t, h, "hostcall")
 	rec := &everything{}
 	replies := ""

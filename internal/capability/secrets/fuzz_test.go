@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -59,6 +60,32 @@ func FuzzDecode(f *testing.F) {
 		tok2, exp2, err := secrets.Decode(again)
 		if err != nil || tok2 != tok || !exp2.Equal(exp) {
 			t.Fatalf("round trip: %q %v %v, want %q %v", tok2, exp2, err, tok, exp)
+		}
+	})
+}
+
+// FuzzTenant: a tenant name either is refused with ErrInvalidTenant or
+// names a store directly below HOME/tenants (HOME/secrets for the default
+// tenant), never anywhere else.
+func FuzzTenant(f *testing.F) {
+	for _, s := range []string{"default", "", "acme", "..", "../x", "a/b", "/", `a\b`, "A", "a..b", "tenants", "secrets", "-"} {
+		f.Add(s)
+	}
+	home := secrets.OpenHome(filepath.Join("weft", "home"))
+	f.Fuzz(func(t *testing.T, tenant string) {
+		st, err := home.Tenant(tenant)
+		if err != nil {
+			if !errors.Is(err, secrets.ErrInvalidTenant) {
+				t.Fatalf("Tenant(%q) = %v without ErrInvalidTenant", tenant, err)
+			}
+			return
+		}
+		want := filepath.Join("weft", "home", "tenants", tenant, "secrets")
+		if tenant == "" || tenant == "default" {
+			want = filepath.Join("weft", "home", "secrets")
+		}
+		if st.Dir() != want || strings.ContainsAny(tenant, "/\\.\x00") {
+			t.Fatalf("Tenant(%q) is the store in %q, want %q", tenant, st.Dir(), want)
 		}
 	})
 }

@@ -1,13 +1,22 @@
 // Package secrets is the local secret store behind the oauth.token host
 // operation and the `weft secrets` command: one file per secret under a
 // directory only its owner may read, written atomically, never printed
-// back.
+// back, one such directory per tenant.
 //
-//	st := secrets.OpenHome(weft.DefaultHome()) // $WEFT_HOME/secrets
-//	err := st.Set("oauth/google", token, time.Now().Add(time.Hour))
-//	h, err := wasmhost.New(ctx, wasmhost.Config{Capabilities: wasmhost.Capabilities{Secrets: st}})
+//	home := secrets.OpenHome(weft.DefaultHome())
+//	st, err := home.Tenant("acme") // $WEFT_HOME/tenants/acme/secrets
+//	err = st.Set("oauth/google", token, time.Now().Add(time.Hour))
+//	h, err := wasmhost.New(ctx, wasmhost.Config{Capabilities: wasmhost.Capabilities{Secrets: home}})
 //
 // # Layout
+//
+// Under a weft home HOME, the secrets of the default tenant are in
+// HOME/secrets (where they were before there were tenants), those of tenant
+// T in HOME/tenants/T/secrets. Tenant names are checked as the package
+// store checks them (store.CheckTenant: a-z, 0-9, '_', '-'), so a tenant's
+// directory is always below HOME; a tenant's store is moreover opened
+// through an os.Root on HOME, so that not even a symbolic link can take it
+// outside HOME.
 //
 // A secret named "oauth/google" is the file DIR/oauth/google, holding
 // {"token": "...", "expires_at": "<RFC 3339>"} (expires_at absent when the
@@ -24,6 +33,9 @@
 //   - Every access goes through os.Root on DIR: a symbolic link cannot lead
 //     outside it, and a secret that is itself a link is refused.
 //   - Errors name the secret and its file, never its value.
+//   - The Home answers oauth.token from the calling run's tenant's store
+//     only: a tenant without the token gets not_found, whichever other
+//     tenants have one.
 package secrets
 
 import (
@@ -46,6 +58,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/weft-dev/weft/internal/store"
 	"github.com/weft-dev/weft/internal/wasmhost"
 )
 
@@ -77,6 +90,10 @@ var (
 	ErrInsecure = errors.New("insecure secret file")
 	// ErrCorrupt: the secret's file is not what Set writes.
 	ErrCorrupt = errors.New("corrupt secret file")
+	// ErrInvalidTenant: a tenant name that store.CheckTenant refuses. It
+	// is not wasmhost.ErrBadRequest: the tenant comes from the host, not
+	// from the node, so oauth.token answers unavailable.
+	ErrInvalidTenant = errors.New("invalid tenant name")
 )
 
 // alsoError is a sentinel error that also matches another one, without
@@ -89,29 +106,119 @@ type alsoError struct {
 func (e *alsoError) Error() string { return e.msg }
 func (e *alsoError) Unwrap() error { return e.also }
 
-// Store is a directory of secrets. Its methods are safe for concurrent use,
-// also by several processes: each write replaces a whole file atomically.
+// Store is a directory of secrets: one tenant's. Its methods are safe for
+// concurrent use, also by several processes: each write replaces a whole
+// file atomically.
 type Store struct {
-	dir string
+	dir string // the directory, for messages (and for opening, without base)
+	// base, when set, is the directory that contains the store, as rel:
+	// the store is opened through an os.Root on base.
+	base, rel string
 }
-
-var _ wasmhost.Secrets = (*Store)(nil)
 
 // Open returns the store in dir. Nothing is touched until the first Set,
 // which creates dir (0700) if needed; a missing dir is an empty store.
 func Open(dir string) *Store { return &Store{dir: dir} }
 
-// DirName is the store's directory under weft's home ($WEFT_HOME).
+// DirName is the store's directory under weft's home ($WEFT_HOME), and
+// under each tenant's directory there.
 const DirName = "secrets"
 
-// OpenHome returns the store of the weft home directory home: home/secrets,
-// where `weft secrets` keeps them.
+// TenantsDir is the directory of the tenants' directories under weft's
+// home: the secrets of tenant T are in TenantsDir/T/DirName.
+const TenantsDir = "tenants"
+
+// DefaultTenant is the tenant of runs that name none.
+const DefaultTenant = "default"
+
+// Home is the secrets of all the tenants of a weft home directory. It
+// implements wasmhost.Secrets, answering each run from its tenant's store.
+type Home struct {
+	dir string
+}
+
+var _ wasmhost.Secrets = (*Home)(nil)
+
+// OpenHome returns the secrets of the weft home directory home, where
+// `weft secrets` keeps them. Nothing is touched until a Set.
 //
-//	st := secrets.OpenHome(weft.DefaultHome())
-func OpenHome(home string) *Store { return Open(filepath.Join(home, DirName)) }
+//	home := secrets.OpenHome(weft.DefaultHome())
+func OpenHome(home string) *Home { return &Home{dir: home} }
+
+// Dir returns the home directory.
+func (h *Home) Dir() string { return h.dir }
+
+// Tenant returns the store of tenant t: HOME/secrets for "default" (and
+// ""), HOME/tenants/T/secrets for any other tenant.
+//
+//	st, err := secrets.OpenHome(home).Tenant("acme")
+//
+// # Errors
+//
+// ErrInvalidTenant when t is not a valid tenant name (store.CheckTenant):
+// "..", "a/b" or "Acme" never name a directory.
+func (h *Home) Tenant(t string) (*Store, error) {
+	if t == "" || t == DefaultTenant {
+		return Open(filepath.Join(h.dir, DirName)), nil
+	}
+	if err := store.CheckTenant(t); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidTenant, err)
+	}
+	rel := path.Join(TenantsDir, t, DirName)
+	return &Store{dir: filepath.Join(h.dir, filepath.FromSlash(rel)), base: h.dir, rel: rel}, nil
+}
+
+// OAuthToken implements wasmhost.Secrets: the secret "oauth/"+provider of
+// tenant ("" is the default tenant), never another tenant's.
+//
+// # Errors
+//
+// ErrInvalidTenant for a tenant that Tenant refuses; otherwise as Get:
+// ErrNotFound (not_found) when tenant has no token for provider,
+// ErrInvalidName (invalid_request) when provider cannot be part of a name.
+func (h *Home) OAuthToken(ctx context.Context, tenant, provider string) (string, time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return "", time.Time{}, err
+	}
+	st, err := h.Tenant(tenant)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return st.Get("oauth/" + provider)
+}
 
 // Dir returns the store's directory.
 func (s *Store) Dir() string { return s.dir }
+
+// open opens the store's directory as an os.Root; with create, it makes it
+// first (0700), with its parents. A missing directory is an error wrapping
+// fs.ErrNotExist.
+func (s *Store) open(create bool) (*os.Root, error) {
+	if s.base == "" {
+		if create {
+			if err := os.MkdirAll(s.dir, 0o700); err != nil {
+				return nil, err
+			}
+		}
+		return os.OpenRoot(s.dir)
+	}
+	if create {
+		if err := os.MkdirAll(s.base, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	base, err := os.OpenRoot(s.base)
+	if err != nil {
+		return nil, err
+	}
+	defer base.Close()
+	if create {
+		if err := base.MkdirAll(s.rel, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	return base.OpenRoot(s.rel)
+}
 
 // ValidName checks a secret name: one or more segments separated by "/",
 // each made of a-z, 0-9, '.', '_' and '-', none of them empty, "." or "..",
@@ -238,10 +345,7 @@ func (s *Store) Set(name, token string, expiresAt time.Time) error {
 	if err != nil {
 		return fmt.Errorf("secret %s: encoding: %w", name, err)
 	}
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return fmt.Errorf("secret store: %w", err)
-	}
-	root, err := os.OpenRoot(s.dir)
+	root, err := s.open(true)
 	if err != nil {
 		return fmt.Errorf("secret store: %w", err)
 	}
@@ -327,7 +431,7 @@ func (s *Store) Get(name string) (token string, expiresAt time.Time, err error) 
 	if err := ValidName(name); err != nil {
 		return "", time.Time{}, err
 	}
-	root, err := os.OpenRoot(s.dir)
+	root, err := s.open(false)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", time.Time{}, fmt.Errorf("secret %s: %w", name, ErrNotFound)
 	}
@@ -400,7 +504,7 @@ func (s *Store) checkMode(name string, fi fs.FileInfo) error {
 //
 // A file system error while reading the directory.
 func (s *Store) List() ([]string, error) {
-	root, err := os.OpenRoot(s.dir)
+	root, err := s.open(false)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -445,7 +549,7 @@ func (s *Store) Delete(name string) error {
 	if err := ValidName(name); err != nil {
 		return err
 	}
-	root, err := os.OpenRoot(s.dir)
+	root, err := s.open(false)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("secret %s: %w", name, ErrNotFound)
 	}
@@ -470,19 +574,6 @@ func (s *Store) Delete(name string) error {
 	}
 	syncDir(root, ".")
 	return nil
-}
-
-// OAuthToken implements wasmhost.Secrets: the secret "oauth/"+provider.
-//
-// # Errors
-//
-// As Get: ErrNotFound (not_found) when no token is stored for provider,
-// ErrInvalidName (invalid_request) when provider cannot be part of a name.
-func (s *Store) OAuthToken(ctx context.Context, provider string) (string, time.Time, error) {
-	if err := ctx.Err(); err != nil {
-		return "", time.Time{}, err
-	}
-	return s.Get("oauth/" + provider)
 }
 
 // isNotDir reports ENOTDIR: a path's leading segment is a file.

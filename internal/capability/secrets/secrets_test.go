@@ -127,10 +127,18 @@ func TestPermissions(t *testing.T) {
 	}
 }
 
+// TestGetRefuses: every refusal, in the default tenant's store and in
+// another tenant's.
 func TestGetRefuses(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("permission bits and symbolic links")
 	}
+	for _, tenant := range []string{"default", "acme"} {
+		t.Run(tenant, func(t *testing.T) { testGetRefuses(t, tenant) })
+	}
+}
+
+func testGetRefuses(t *testing.T, tenant string) {
 	outside := filepath.Join(t.TempDir(), "outside")
 	if err := os.WriteFile(outside, []byte(`{"token":"`+tok+`"}`), 0o600); err != nil {
 		t.Fatal(err)
@@ -179,7 +187,7 @@ func TestGetRefuses(t *testing.T) {
 		}, secrets.ErrCorrupt, "over"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			st := newStore(t)
+			home, st := tenantStore(t, tenant)
 			if err := st.Set("oauth/google", tok, time.Time{}); err != nil {
 				t.Fatal(err)
 			}
@@ -198,7 +206,7 @@ func TestGetRefuses(t *testing.T) {
 				t.Errorf("the error quotes the secret: %v", err)
 			}
 			// OAuthToken refuses the same way.
-			if _, _, err := st.OAuthToken(context.Background(), "google"); err == nil {
+			if _, _, err := home.OAuthToken(context.Background(), tenant, "google"); err == nil {
 				t.Error("OAuthToken succeeded")
 			}
 		})
@@ -229,8 +237,25 @@ func relink(t *testing.T, target, f string) {
 	}
 }
 
+// tenantStore returns a new home and the store of tenant in it.
+func tenantStore(t *testing.T, tenant string) (*secrets.Home, *secrets.Store) {
+	t.Helper()
+	home := secrets.OpenHome(t.TempDir())
+	st, err := home.Tenant(tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return home, st
+}
+
 func TestNotFound(t *testing.T) {
-	st := newStore(t) // the directory does not exist yet
+	for _, tenant := range []string{"default", "acme"} {
+		t.Run(tenant, func(t *testing.T) { testNotFound(t, tenant) })
+	}
+}
+
+func testNotFound(t *testing.T, tenant string) {
+	home, st := tenantStore(t, tenant) // the directory does not exist yet
 	check := func(what string, err error) {
 		t.Helper()
 		if !errors.Is(err, secrets.ErrNotFound) || !errors.Is(err, wasmhost.ErrNotFound) {
@@ -255,7 +280,7 @@ func TestNotFound(t *testing.T) {
 	_, _, err = st.Get("oauth/google/x")
 	check("Get below a secret", err)
 	check("Delete of a directory", st.Delete("oauth"))
-	_, _, err = st.OAuthToken(context.Background(), "github")
+	_, _, err = home.OAuthToken(context.Background(), tenant, "github")
 	check("OAuthToken", err)
 }
 
@@ -358,24 +383,24 @@ func TestDelete(t *testing.T) {
 }
 
 func TestOAuthToken(t *testing.T) {
-	st := newStore(t)
+	home, st := tenantStore(t, "acme")
 	exp := time.Now().Add(time.Hour).Truncate(time.Second)
 	if err := st.Set("oauth/google", tok, exp); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	got, e, err := st.OAuthToken(ctx, "google")
+	got, e, err := home.OAuthToken(ctx, "acme", "google")
 	if err != nil || got != tok || !e.Equal(exp) {
 		t.Fatalf("OAuthToken = %q %v %v", got, e, err)
 	}
 	for _, p := range []string{"", "Google", "../google", "google/../../x"} {
-		if _, _, err := st.OAuthToken(ctx, p); !errors.Is(err, wasmhost.ErrBadRequest) {
+		if _, _, err := home.OAuthToken(ctx, "acme", p); !errors.Is(err, wasmhost.ErrBadRequest) {
 			t.Errorf("OAuthToken(%q) = %v, want a bad request", p, err)
 		}
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, _, err := st.OAuthToken(cctx, "google"); !errors.Is(err, context.Canceled) {
+	if _, _, err := home.OAuthToken(cctx, "acme", "google"); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
