@@ -5,13 +5,11 @@
 package weft
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/signing"
@@ -128,34 +126,16 @@ func (e *Engine) InstallPackage(ctx context.Context, data []byte, o InstallOptio
 	if src == "" {
 		src = "package"
 	}
-	p, err := pkgfile.LoadArchive(src, bytes.NewReader(data))
-	if err != nil {
-		return nil, &invalidError{err}
-	}
-	m := p.Manifest
-	rev := &Review{ID: m.ID, Name: m.Name, Version: m.Version, Digest: p.Digest, Permissions: m.PermissionLines()}
-	switch {
-	case o.Signature != nil:
-		key, comment, err := e.TrustStore().VerifyWithComment(data, o.Signature)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s %s from %s: %w", ErrSignature, m.ID, m.Version, src, err)
-		}
-		// A signature weft made names the package it signed; one made with
-		// minisign directly has its own comment, which is not checked.
-		if rest, ok := strings.CutPrefix(comment, "weft package "); ok {
-			if want := fmt.Sprintf("%s %s %s", m.ID, m.Version, p.Digest); rest != want {
-				return nil, fmt.Errorf("%w: %s %s from %s: the signature was made for %q, not %q", ErrSignature, m.ID, m.Version, src, rest, want)
-			}
-		}
-		rev.Signer = key.ID
-	case o.RequireSignature || e.cfg.RequireSignatures:
-		return nil, fmt.Errorf("%w: %s %s from %s is not signed, and signatures are required", ErrSignature, m.ID, m.Version, src)
-	default:
-		rev.Warnings = append(rev.Warnings, fmt.Sprintf("%s %s is not signed: nothing proves who made it", m.ID, m.Version))
-	}
-	info, err := e.CheckPackage(ctx, p)
+	p, d, err := e.inspect(ctx, data, src, o.Signature, e.TrustStore(), o.RequireSignature || e.cfg.RequireSignatures)
 	if err != nil {
 		return nil, err
+	}
+	m := p.Manifest
+	rev := &Review{ID: m.ID, Name: m.Name, Version: m.Version, Digest: p.Digest, Permissions: d.PermissionLines,
+		Signer: d.Signer, Warnings: d.Warnings}
+	info := &PackageInfo{}
+	for _, n := range d.Nodes {
+		info.Nodes = append(info.Nodes, n.Type)
 	}
 	st, err := e.packageStore(ctx)
 	if err != nil {

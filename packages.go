@@ -83,11 +83,17 @@ func (e *Engine) capabilities(ctx context.Context) (wasmhost.Capabilities, error
 	if quota == 0 {
 		quota = DefaultStorageBytesPerPackage
 	}
+	// oauth.token asks with the run's tenant: Config.Secrets, or each
+	// tenant's files under Home.
+	var sec wasmhost.Secrets = secrets.OpenHome(e.cfg.Home)
+	if e.cfg.Secrets != nil {
+		sec = e.cfg.Secrets
+	}
 	return wasmhost.Capabilities{
 		Cache:              cache.New(e.cfg.CacheBytesPerPackage),
 		State:              st,
 		Storage:            storage.New(filepath.Join(e.cfg.Home, "storage"), quota),
-		Secrets:            secrets.OpenHome(e.cfg.Home),
+		Secrets:            sec,
 		HostCallsPerSecond: e.cfg.HostCallsPerSecond,
 	}, nil
 }
@@ -223,6 +229,7 @@ type resolution struct {
 	ctx    context.Context
 	tenant string
 	lock   *Lock
+	source PackageSource
 	// Resolved maps each custom type name, as written, to the package
 	// version it resolved to.
 	resolved map[string]LockedPackage
@@ -298,9 +305,12 @@ func (e *Engine) addedPackage(pkgID, constraint string) (*loadedPackage, error) 
 	return nil, fmt.Errorf("package %s has version(s) %s; none matches %q", pkgID, strings.Join(have, ", "), constraint)
 }
 
-// storedPackage resolves among the tenant's installed packages, or to the
-// digest the lockfile names.
+// storedPackage resolves among the tenant's installed packages (or the
+// load's PackageSource), or to the digest the lockfile names.
 func (r *resolution) storedPackage(typeName, pkgID, constraint string) (*loadedPackage, error) {
+	if r.source != nil {
+		return r.sourcePackage(typeName, pkgID, constraint)
+	}
 	st, err := r.e.packageStore(r.ctx)
 	if err != nil {
 		return nil, err
@@ -329,47 +339,82 @@ func (r *resolution) storedPackage(typeName, pkgID, constraint string) (*loadedP
 			return nil, err
 		}
 	}
-	if v.Deprecated != "" {
-		msg := fmt.Sprintf("package %s@%s is deprecated: %s", v.ID, v.Version, v.Deprecated)
-		r.warnings = append(r.warnings, msg)
-		r.e.cfg.Logger.Warn(msg, "tenant", r.tenant)
-	}
-	return r.e.loadStored(r.ctx, v)
+	r.deprecated(v.ID, v.Version, v.Deprecated)
+	return r.e.loadDigest(r.ctx, v.Ref(), v.Digest, func() ([]byte, error) {
+		data, _, err := st.Blob(v.Digest)
+		return data, err
+	})
 }
 
-// loadStored loads an installed package version into the WebAssembly host,
-// once per digest: workflows loaded later share it, and a workflow keeps the
-// version it resolved even after an upgrade or a rollback.
-func (e *Engine) loadStored(ctx context.Context, v *store.Version) (*loadedPackage, error) {
+// sourcePackage resolves through the load's PackageSource: to the digest
+// the lock names, or to what the source resolves.
+func (r *resolution) sourcePackage(typeName, pkgID, constraint string) (*loadedPackage, error) {
+	var sp *SourcePackage
+	if r.lock != nil {
+		locked, ok := r.lock.Packages[typeName]
+		if !ok {
+			return nil, fmt.Errorf("%q is not in the lock of this workflow version", typeName)
+		}
+		sp = &SourcePackage{ID: locked.ID, Version: locked.Version, Digest: locked.Digest}
+	} else {
+		var err error
+		sp, err = r.source.Resolve(r.ctx, r.tenant, pkgID, constraint)
+		if errors.Is(err, ErrNotInstalled) {
+			return nil, workflow.ErrUnknownType
+		}
+		if err != nil {
+			return nil, err
+		}
+		r.deprecated(sp.ID, sp.Version, sp.Deprecated)
+	}
+	return r.e.loadDigest(r.ctx, sp.ID+"@"+sp.Version, sp.Digest, func() ([]byte, error) {
+		return r.source.Fetch(r.ctx, r.tenant, sp.Digest)
+	})
+}
+
+// deprecated records the warning of a deprecated package version.
+func (r *resolution) deprecated(id, version, message string) {
+	if message == "" {
+		return
+	}
+	msg := fmt.Sprintf("package %s@%s is deprecated: %s", id, version, message)
+	r.warnings = append(r.warnings, msg)
+	r.e.cfg.Logger.Warn(msg, "tenant", r.tenant)
+}
+
+// loadDigest loads a package version into the WebAssembly host, once per
+// digest: workflows loaded later share it, and a workflow keeps the version
+// it resolved even after an upgrade or a rollback. fetch reads its .weftpkg
+// when it is not loaded yet; the bytes must have the digest.
+func (e *Engine) loadDigest(ctx context.Context, ref, digest string, fetch func() ([]byte, error)) (*loadedPackage, error) {
 	e.pkgMu.RLock()
-	lp := e.stored[v.Digest]
+	lp := e.stored[digest]
 	e.pkgMu.RUnlock()
 	if lp != nil {
 		return lp, nil
 	}
-	st, err := e.packageStore(ctx)
+	data, err := fetch()
 	if err != nil {
 		return nil, err
 	}
-	data, _, err := st.Blob(v.Digest)
+	p, err := pkgfile.LoadArchive(ref, bytes.NewReader(data))
 	if err != nil {
 		return nil, err
 	}
-	p, err := pkgfile.LoadArchive(v.Ref(), bytes.NewReader(data))
-	if err != nil {
-		return nil, err
+	if p.Digest != digest {
+		return nil, fmt.Errorf("%w: package %s: expected digest %s, the bytes have %s", ErrInternal, ref, digest, p.Digest)
 	}
-	lp, _, err = e.loadPackage(ctx, v.Ref(), p)
+	lp, _, err = e.loadPackage(ctx, ref, p)
 	if err != nil {
 		return nil, err
 	}
 	e.pkgMu.Lock()
 	defer e.pkgMu.Unlock()
-	if other := e.stored[v.Digest]; other != nil {
+	if other := e.stored[digest]; other != nil {
 		lp.pkg.Close(ctx)
 		return other, nil
 	}
-	e.stored[v.Digest] = lp
+	e.stored[digest] = lp
 	return lp, nil
 }
 

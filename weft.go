@@ -62,6 +62,10 @@ type Config struct {
 	// StorageBytesPerPackage caps storage.* per tenant and package. Zero:
 	// DefaultStorageBytesPerPackage (256 MiB); negative: no quota.
 	StorageBytesPerPackage int64
+	// Secrets, when set, is where oauth.token finds each tenant's tokens
+	// (the server keeps them in its database). Default: files under Home,
+	// per tenant (see `weft secrets --tenant`).
+	Secrets SecretSource
 	// RequireSignatures refuses to install packages that are not signed by
 	// a key in the trust store. False: unsigned packages install with a
 	// warning.
@@ -79,6 +83,10 @@ type HTTPPolicy struct {
 	// AllowedHosts, when not empty, lists the only host names requests may
 	// go to: exact names, or "*.example.com" for any subdomain.
 	AllowedHosts []string
+	// PrivateAllowed, when set with PublicOnly, names the tenants whose
+	// runs may still reach private addresses (the server's per-tenant
+	// policy). It is called once per request.
+	PrivateAllowed func(tenant string) bool
 }
 
 // Sentinel errors callers branch on.
@@ -127,6 +135,17 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e.scripts = []*lazyRunner{py, js}
 	e.svc = &bt.Services{HTTPClient: &http.Client{Transport: guard.Transport(), CheckRedirect: guard.CheckRedirect},
 		Python: py, JavaScript: js}
+	if cfg.HTTP.PublicOnly && cfg.HTTP.PrivateAllowed != nil {
+		open := netguard.Policy{AllowedHosts: cfg.HTTP.AllowedHosts}
+		private := &http.Client{Transport: open.Transport(), CheckRedirect: open.CheckRedirect}
+		public, allowed := e.svc.HTTPClient, cfg.HTTP.PrivateAllowed
+		e.svc.HTTPClientFor = func(tenant string) *http.Client {
+			if allowed(tenant) {
+				return private
+			}
+			return public
+		}
+	}
 	if !cfg.NoJournal {
 		j, err := journal.Open(ctx, filepath.Join(cfg.Home, "weft.db"))
 		if err != nil {
@@ -226,6 +245,10 @@ type LoadOptions struct {
 	// Lock, when set, pins every custom node type to the package digest it
 	// names (see ReadLock); a type it does not name is an error.
 	Lock *Lock
+	// Packages, when set, is where custom node types resolve instead of the
+	// engine's package store (the server keeps packages in its database).
+	// With Lock, the locked digests are fetched from it.
+	Packages PackageSource
 }
 
 // LoadFile reads, validates and compiles a workflow file for the default
@@ -269,7 +292,7 @@ func (e *Engine) LoadWith(ctx context.Context, name string, src []byte, o LoadOp
 	if err := store.CheckTenant(o.Tenant); err != nil {
 		return nil, &invalidError{err}
 	}
-	r := &resolution{e: e, ctx: ctx, tenant: o.Tenant, lock: o.Lock, resolved: map[string]LockedPackage{}}
+	r := &resolution{e: e, ctx: ctx, tenant: o.Tenant, lock: o.Lock, source: o.Packages, resolved: map[string]LockedPackage{}}
 	wf, err := workflow.Load(name, src, workflow.Options{Registry: e.reg, Resolver: r.resolve})
 	if err != nil {
 		return nil, &invalidError{err}

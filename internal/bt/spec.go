@@ -120,6 +120,10 @@ func plural(n int, one, many string) string {
 // provided by the engine when it instantiates a tree.
 type Services struct {
 	HTTPClient *http.Client
+	// HTTPClientFor, when set, gives the client of one tenant's runs (the
+	// operator may let some tenants reach private addresses); it takes
+	// precedence over HTTPClient.
+	HTTPClientFor func(tenant string) *http.Client
 	// Python and JavaScript run the scripts of PythonInterpreter and
 	// JavaScriptInterpreter; nil when the engine offers no such language.
 	Python, JavaScript sandbox.Runner

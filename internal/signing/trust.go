@@ -36,8 +36,15 @@ type Key struct {
 //
 // A TrustStore holds no state besides Dir: its methods read the folder each
 // time, so they see changes made by other processes.
+//
+// A TrustStore with Keys set and no Dir holds its keys in memory instead
+// (the server keeps each tenant's keys in its database): Verify reads them,
+// Add and Remove are refused.
 type TrustStore struct {
 	Dir string
+	// Keys are public key files (or bare base64 keys) trusted in memory,
+	// used when Dir is "".
+	Keys [][]byte
 }
 
 // storeCommentPrefix starts the comment line of a key file the store writes.
@@ -90,7 +97,7 @@ func (s TrustStore) add(pk publicKey, name string) (Key, error) {
 	if err != nil {
 		return Key{}, err
 	}
-	if err := s.check(); err != nil {
+	if err := s.checkDir(); err != nil {
 		return Key{}, err
 	}
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
@@ -128,7 +135,7 @@ func (s TrustStore) add(pk publicKey, name string) (Key, error) {
 // that is not a minisign public key, or holds another key than its name
 // says.
 func (s TrustStore) List() ([]Key, error) {
-	if err := s.check(); err != nil {
+	if err := s.checkDir(); err != nil {
 		return nil, err
 	}
 	entries, err := os.ReadDir(s.Dir)
@@ -164,7 +171,7 @@ func (s TrustStore) List() ([]Key, error) {
 // ErrUnknownKey when no such key is trusted; an ID that is not hex; an error
 // removing the file.
 func (s TrustStore) Remove(id string) error {
-	if err := s.check(); err != nil {
+	if err := s.checkDir(); err != nil {
 		return err
 	}
 	norm, err := parseID(id)
@@ -297,6 +304,15 @@ func (s TrustStore) verify(sig []byte, sigName, dataName string, check func(mini
 // load reads the store's key file for id. It returns an error wrapping
 // fs.ErrNotExist when the key is not trusted.
 func (s TrustStore) load(id string) (Key, publicKey, error) {
+	if s.Dir == "" {
+		for _, b := range s.Keys {
+			pk, err := parsePublicKey(b)
+			if err == nil && formatID(pk.id) == id {
+				return Key{ID: id, Name: pk.comment, Path: "(tenant's trusted keys)"}, pk, nil
+			}
+		}
+		return Key{}, publicKey{}, fmt.Errorf("key %s: %w", id, fs.ErrNotExist)
+	}
 	path := s.keyPath(id)
 	b, err := readBounded(path, MaxKeySize)
 	if err != nil {
@@ -320,8 +336,16 @@ func (s TrustStore) keyPath(id string) string {
 	return filepath.Join(s.Dir, id+".pub")
 }
 
-func (s TrustStore) check() error {
+// checkDir refuses to change or list a store that has no folder.
+func (s TrustStore) checkDir() error {
 	if s.Dir == "" {
+		return errors.New("signing: the trust store has no folder (TrustStore.Dir is empty)")
+	}
+	return nil
+}
+
+func (s TrustStore) check() error {
+	if s.Dir == "" && s.Keys == nil {
 		return errors.New("signing: the trust store has no folder (TrustStore.Dir is empty)")
 	}
 	return nil

@@ -93,6 +93,7 @@ type httpRequest struct {
 	timeout, failOnStatus             *bt.Prop
 	outputKey, outputs                *bt.Prop
 	client                            *http.Client
+	clientFor                         func(tenant string) *http.Client
 
 	work bt.Async
 	// Set by the request's goroutine before it returns; read after Poll.
@@ -123,6 +124,9 @@ func newHTTPRequest(c *bt.Config) (bt.Behavior, error) {
 		outputKey: p.Get("outputKey"), outputs: p.Get("outputs"), client: http.DefaultClient}
 	if c.Services != nil && c.Services.HTTPClient != nil {
 		h.client = c.Services.HTTPClient
+	}
+	if c.Services != nil {
+		h.clientFor = c.Services.HTTPClientFor
 	}
 	if v, ok := literal(h.url); ok {
 		if s, ok := v.(string); ok {
@@ -248,6 +252,10 @@ func (h *httpRequest) start(t *bt.Tick) error {
 		req.Header.Set("Content-Type", contentType)
 	}
 	what := method + " " + u.Redacted()
+	client := h.client
+	if h.clientFor != nil {
+		client = h.clientFor(t.Run().TenantOrDefault())
+	}
 	h.what, h.keys, h.started, h.result = what, keys, time.Now(), nil
 
 	h.work.Start(t, func(ctx context.Context) (bt.Status, error) {
@@ -272,7 +280,7 @@ func (h *httpRequest) start(t *bt.Tick) error {
 			}
 			return bt.Failure, fmt.Errorf("%s: %s%w", what, doing, err)
 		}
-		resp, err := h.client.Do(r)
+		resp, err := client.Do(r)
 		if err != nil {
 			return fail("", err)
 		}

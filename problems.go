@@ -1,0 +1,81 @@
+// Problems and node types of workflows, as plain values for programs that
+// show them (the server's 422 replies, editors): where each problem is,
+// and which node types a workflow uses.
+
+package weft
+
+import (
+	"errors"
+	"sort"
+
+	"github.com/weft-dev/weft/internal/bt"
+	"github.com/weft-dev/weft/internal/workflow"
+)
+
+// Problem is one problem of an invalid workflow, as `weft validate` prints
+// it: FILE:LINE:COL: Message.
+type Problem struct {
+	File      string
+	Line, Col int
+	Message   string
+}
+
+// Problems returns every problem an error from loading a workflow lists, in
+// order; an error that is not a list of problems is one Problem with its
+// text and no position.
+//
+//	if _, err := eng.Load("flow.yaml", src); err != nil {
+//		for _, p := range weft.Problems(err) { fmt.Println(p.Line, p.Message) }
+//	}
+func Problems(err error) []Problem {
+	if err == nil {
+		return nil
+	}
+	var list *workflow.Errors
+	if errors.As(err, &list) {
+		out := make([]Problem, 0, len(list.List))
+		for _, d := range list.List {
+			out = append(out, Problem{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, Message: d.Msg})
+		}
+		return out
+	}
+	return []Problem{{Message: err.Error()}}
+}
+
+// NodeTypes returns the node types the workflow uses, sorted, each once.
+func (w *Workflow) NodeTypes() []string {
+	seen := map[string]bool{}
+	w.wf.Root.Walk(func(d *bt.Def) { seen[d.Type] = true })
+	out := make([]string, 0, len(seen))
+	for t := range seen {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sideEffects are the built-in node types that reach outside the run.
+// Custom nodes (any type with a '/') may too.
+var sideEffects = map[string]bool{"HttpRequest": true, "PythonInterpreter": false, "JavaScriptInterpreter": false}
+
+// Rerunnable reports whether running the workflow again from the start
+// cannot repeat an effect outside the run: none of its nodes sends a
+// request or is a custom node. Inline scripts run sandboxed without
+// network or files, so they count as free of side effects.
+func (w *Workflow) Rerunnable() bool {
+	for _, t := range w.NodeTypes() {
+		if sideEffects[t] || isCustomType(t) {
+			return false
+		}
+	}
+	return true
+}
+
+func isCustomType(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if t[i] == '/' {
+			return true
+		}
+	}
+	return false
+}
