@@ -120,7 +120,9 @@ func newRoot(e *env) *cobra.Command {
 		return &exitError{code: ExitBadInput, err: fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
 	})
 	root.AddCommand(newRunCmd(e), newValidateCmd(e), newNodesCmd(e), newRunsCmd(e), newSecretsCmd(e),
-		newPkgCmd(e), newTrustCmd(e), newLockCmd(e), newRegistryCmd(e), newNodeCmd(e))
+		newPkgCmd(e), newTrustCmd(e), newLockCmd(e), newRegistryCmd(e), newNodeCmd(e),
+		newServeCmd(e), newAdminCmd(e))
+	addRemote(root, e) // --server, --token-file and `weft remote` (remote.go)
 	return root
 }
 
