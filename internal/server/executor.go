@@ -34,8 +34,10 @@ type executor struct {
 
 	mu        sync.Mutex
 	perTenant map[string]int
-	active    map[string]context.CancelCauseFunc
-	wg        sync.WaitGroup
+	// waiting counts claimed runs waiting for their tenant's bound.
+	waiting int
+	active  map[string]context.CancelCauseFunc
+	wg      sync.WaitGroup
 	// base is the context of every run: canceled only at the end of a
 	// shutdown's grace.
 	base       context.Context
@@ -155,7 +157,9 @@ func (e *executor) dispatchLoop(ctx context.Context) {
 
 func (e *executor) dispatch(ctx context.Context) {
 	for ctx.Err() == nil {
-		free := cap(e.slots) - len(e.slots)
+		e.mu.Lock()
+		free := cap(e.slots) - len(e.slots) - e.waiting
+		e.mu.Unlock()
 		if free <= 0 {
 			return
 		}
@@ -170,13 +174,28 @@ func (e *executor) dispatch(ctx context.Context) {
 			return
 		}
 		for _, run := range runs {
-			e.acquire(run.Tenant)
-			e.start(run)
+			if e.tryAcquire(run.Tenant) {
+				e.start(run)
+				continue
+			}
+			// Its tenant is at its bound: the run waits here (its lease
+			// renewed with the others), and other tenants' runs go on.
+			e.mu.Lock()
+			e.waiting++
+			e.mu.Unlock()
+			go func() {
+				e.acquire(run.Tenant)
+				e.mu.Lock()
+				e.waiting--
+				e.mu.Unlock()
+				e.start(run)
+			}()
 		}
 	}
 }
 
-// acquire takes a worker for a claimed run, waiting for its tenant's bound.
+// acquire takes a worker for a claimed run, waiting for its tenant's bound
+// or a free worker.
 func (e *executor) acquire(tenant string) {
 	for !e.tryAcquire(tenant) {
 		time.Sleep(5 * time.Millisecond)
