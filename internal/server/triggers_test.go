@@ -752,7 +752,15 @@ func TestScheduleOverlap(t *testing.T) {
 				}
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
+		// The allow trigger's second run comes (its tick was advanced before
+		// it is submitted); by then the skip trigger's tick, earlier, has
+		// long been skipped.
+		for deadline := time.Now().Add(20 * time.Second); len(ts.triggerRuns("acme", "slow", allow.ID)) < 2; {
+			if time.Now().After(deadline) {
+				t.Fatalf("overlap allow: %d runs, want 2", len(ts.triggerRuns("acme", "slow", allow.ID)))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 		if n := len(ts.triggerRuns("acme", "slow", skip.ID)); n != 1 {
 			t.Errorf("overlap skip: %d runs, want 1 (the second tick came while the first ran)", n)
 		}
