@@ -67,22 +67,6 @@ func (s *sqlStore) rewrite(q string) string {
 	return r
 }
 
-// stmt returns q as a statement of x: the one prepared at Open when q is
-// hot, else one prepared now (in a transaction: for the transaction).
-// Prefer exec, query and row; stmt is for running one query many times.
-func (x ex) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st := x.s.prepared[stmtKey{x.db, q}]; st != nil {
-		if x.tx != nil {
-			return x.tx.StmtContext(ctx, st), nil
-		}
-		return st, nil
-	}
-	if x.tx != nil {
-		return x.tx.PrepareContext(ctx, x.s.rewrite(q))
-	}
-	return x.db.PrepareContext(ctx, x.s.rewrite(q))
-}
-
 func (x ex) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st := x.s.prepared[stmtKey{x.db, q}]; st != nil {
 		if x.tx != nil {
@@ -177,7 +161,10 @@ func (s *sqlStore) prepareHot(ctx context.Context) error {
 	if err := add(s.w, insertEventsSQL[:]...); err != nil {
 		return err
 	}
-	if err := add(s.w, endRunSQL, insertRunSQL, claimRunsSQL, claimExpiredSQL, renewLeasesSQL); err != nil {
+	if err := add(s.w, endRunsSQL[:]...); err != nil {
+		return err
+	}
+	if err := add(s.w, insertRunSQL, claimRunsSQL, claimExpiredSQL, renewLeasesSQL); err != nil {
 		return err
 	}
 	return add(s.r, getRunSQL, runByKeySQL, eventsSQL, runExistsSQL, lastSeqSQL)
@@ -962,10 +949,11 @@ const (
 		UPDATE runs SET owner = ?, lease_until = ?, attempts = attempts + 1
 		WHERE status = 'running' AND id IN (SELECT id FROM c)
 		RETURNING ` + runCols
-	// The rows are locked in id order, as Commit locks the runs it ends,
-	// so that the two never deadlock on PostgreSQL.
+	// SKIP LOCKED: a run whose row a Commit (or RequestCancel) holds at the
+	// moment keeps its lease until the next renewal, and RenewLeases never
+	// waits for, nor deadlocks with, the owner's own Commit on PostgreSQL.
 	renewLeasesSQL = `WITH c AS MATERIALIZED (
-			SELECT id FROM runs WHERE status = 'running' AND owner = ? ORDER BY id FOR UPDATE)
+			SELECT id FROM runs WHERE status = 'running' AND owner = ? FOR UPDATE SKIP LOCKED)
 		UPDATE runs SET lease_until = ?
 		WHERE status = 'running' AND owner = ? AND id IN (SELECT id FROM c)
 		RETURNING id, cancel_requested`
@@ -1092,6 +1080,9 @@ func (s *sqlStore) ClaimExpired(ctx context.Context, owner string, n int, now, l
 	return rs, nil
 }
 
+// RenewLeases: see Store. The ids are sorted. A run whose row another
+// transaction holds at that moment (on PostgreSQL) is left for the next
+// renewal rather than waited for.
 func (s *sqlStore) RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) ([]string, error) {
 	var cancel []string
 	err := s.inTx(ctx, func(x ex) error {
@@ -1157,27 +1148,56 @@ func (s *sqlStore) ActiveRunsOfTrigger(ctx context.Context, triggerID string) (i
 
 // ---- events and the batch ----
 
-// maxEventRows is the most events one INSERT statement writes; a batch is
-// written in statements of 64, 32, ... 1 rows, each prepared once.
-const maxEventRows = 64
+// maxBatchRows is the most events, or ends, one statement of Commit
+// writes; a batch is written in statements of 64, 32, ... 1 rows, each
+// prepared once (on PostgreSQL each is one round trip).
+const maxBatchRows = 64
 
-// insertEventsSQL[i] inserts 1<<i events; an event whose (run, seq)
+// batchChunks is len(b.Events) or len(ends) as Commit's statements take
+// them: sizes 1<<k, largest first; k indexes insertEventsSQL and endRunsSQL.
+func batchChunks(n int, each func(start, k int) error) error {
+	for start := 0; start < n; {
+		k := 6
+		for 1<<k > min(n-start, maxBatchRows) {
+			k--
+		}
+		if err := each(start, k); err != nil {
+			return err
+		}
+		start += 1 << k
+	}
+	return nil
+}
+
+// rowsSQL repeats row 1<<k times, comma-separated.
+func rowsSQL(row string, k int) string {
+	return strings.Repeat(row+", ", 1<<k-1) + row
+}
+
+// insertEventsSQL[k] inserts 1<<k events; an event whose (run, seq)
 // exists already is left out.
 var insertEventsSQL = func() (qs [7]string) {
-	for i := range qs {
-		var b strings.Builder
-		b.WriteString(`INSERT INTO events (run_id, seq, data) VALUES (?, ?, ?)`)
-		for range 1<<i - 1 {
-			b.WriteString(`, (?, ?, ?)`)
-		}
-		b.WriteString(` ON CONFLICT (run_id, seq) DO NOTHING`)
-		qs[i] = b.String()
+	for k := range qs {
+		qs[k] = `INSERT INTO events (run_id, seq, data) VALUES ` + rowsSQL(`(?, ?, ?)`, k) +
+			` ON CONFLICT (run_id, seq) DO NOTHING`
 	}
 	return qs
 }()
 
-const endRunSQL = `UPDATE runs SET status = ?, error = ?, blackboard = ?, ended_at = ?, packages = COALESCE(?, packages)
-	WHERE id = ? AND tenant = ? AND owner = ? AND status = 'running'`
+// endRunsSQL[k] ends 1<<k runs, each only if it is its tenant's and
+// running under the end's owner, and returns the ids of those it ended.
+// (A VALUES list's columns are column1, column2, ... in both databases;
+// its placeholders are text on PostgreSQL unless cast.)
+var endRunsSQL = func() (qs [7]string) {
+	for k := range qs {
+		qs[k] = `UPDATE runs SET status = v.column4, error = v.column5, blackboard = v.column6,
+				packages = COALESCE(v.column7, runs.packages), ended_at = v.column8
+			FROM (VALUES ` + rowsSQL(`(?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT))`, k) + `) AS v
+			WHERE runs.id = v.column1 AND runs.tenant = v.column2 AND runs.owner = v.column3 AND runs.status = 'running'
+			RETURNING runs.id`
+	}
+	return qs
+}()
 
 // CommitConflict is the error of a Commit that committed its batch but
 // left part of it out: ends of runs that were no longer running under the
@@ -1197,13 +1217,22 @@ func (e *CommitConflict) Error() string {
 func (e *CommitConflict) Unwrap() error { return ErrConflict }
 
 // Commit writes the batch in one transaction: its events with multi-row
-// inserts, then its ends (in run id order). An end applies only to a run
-// of its tenant that is running under its Owner; other ends are skipped,
-// and an event whose (run, seq) exists is dropped; the rest commits, and
-// Commit then returns a *CommitConflict (errors.Is ErrConflict) naming
-// what it left out. Any other failure rolls the whole batch back and is
-// returned as it is (not ErrConflict). An end's Status must be a final
-// one, else nothing is written; a zero EndedAt is now.
+// inserts, then its ends with multi-row updates, in run id order. What it
+// leaves out, it still commits the rest:
+//
+//   - an end applies only to a run of its tenant that is running under its
+//     Owner; other ends are skipped (the run was reclaimed by another
+//     server, canceled while queued, ended already, or is not the
+//     tenant's); ends of one run in the batch apply in batch order, so
+//     the ones after the end that applied are skipped;
+//   - an event whose (run, seq) is stored already is dropped (a retried
+//     batch, or a stale server writing a reclaimed run's events).
+//
+// It then returns a *CommitConflict naming what it left out (errors.Is
+// ErrConflict). Any other failure rolls the whole batch back and returns
+// an error that is not ErrConflict. An end's Status must be a final one,
+// else nothing is written; a zero EndedAt is now; a nil Packages keeps the
+// run's.
 func (s *sqlStore) Commit(ctx context.Context, b *Batch) error {
 	ends := slices.Clone(b.Ends)
 	for i := range ends {
@@ -1214,19 +1243,27 @@ func (s *sqlStore) Commit(ctx context.Context, b *Batch) error {
 			ends[i].EndedAt = time.Now()
 		}
 	}
-	slices.SortFunc(ends, func(a, b RunEnd) int { return strings.Compare(a.RunID, b.RunID) })
+	// rounds[i] holds the i-th end of each run in the batch, by run id: a
+	// run ended twice in one batch gets its ends applied in batch order,
+	// the first that applies ending it (as one UPDATE an end would).
+	var rounds [][]RunEnd
+	nth := make(map[string]int, len(ends))
+	for _, e := range ends {
+		i := nth[e.RunID]
+		nth[e.RunID]++
+		if i == len(rounds) {
+			rounds = append(rounds, nil)
+		}
+		rounds[i] = append(rounds[i], e)
+	}
+	for _, r := range rounds {
+		slices.SortFunc(r, func(a, b RunEnd) int { return strings.Compare(a.RunID, b.RunID) })
+	}
 	var conflict CommitConflict
 	err := s.inTx(ctx, func(x ex) error {
 		conflict = CommitConflict{}
-		evs := b.Events
-		for len(evs) > 0 {
-			i := min(len(evs), maxEventRows)
-			k := 6
-			for 1<<k > i {
-				k--
-			}
-			chunk := evs[:1<<k]
-			evs = evs[1<<k:]
+		err := batchChunks(len(b.Events), func(start, k int) error {
+			chunk := b.Events[start : start+1<<k]
 			args := make([]any, 0, 3*len(chunk))
 			for _, e := range chunk {
 				args = append(args, e.RunID, e.Seq, string(e.Data))
@@ -1236,23 +1273,35 @@ func (s *sqlStore) Commit(ctx context.Context, b *Batch) error {
 				return fmt.Errorf("insert events: %w", err)
 			}
 			conflict.DroppedEvents += len(chunk) - int(n)
-		}
-		if len(ends) == 0 {
 			return nil
-		}
-		st, err := x.stmt(ctx, endRunSQL)
+		})
 		if err != nil {
 			return err
 		}
-		for _, e := range ends {
-			res, err := st.ExecContext(ctx, e.Status, e.Error, text(e.Blackboard), ts(e.EndedAt), text(e.Packages), e.RunID, e.Tenant, e.Owner)
+		for _, round := range rounds {
+			err := batchChunks(len(round), func(start, k int) error {
+				chunk := round[start : start+1<<k]
+				args := make([]any, 0, 8*len(chunk))
+				for _, e := range chunk {
+					args = append(args, e.RunID, e.Tenant, e.Owner, e.Status, e.Error, text(e.Blackboard), text(e.Packages), ts(e.EndedAt))
+				}
+				rows, err := x.query(ctx, endRunsSQL[k], args...)
+				ended, err := collect(rows, err, func(sc scanner) (id string, err error) {
+					err = sc.Scan(&id)
+					return id, err
+				})
+				if err != nil {
+					return fmt.Errorf("end runs: %w", err)
+				}
+				for _, e := range chunk {
+					if !slices.Contains(ended, e.RunID) {
+						conflict.SkippedEnds = append(conflict.SkippedEnds, e.RunID)
+					}
+				}
+				return nil
+			})
 			if err != nil {
-				return fmt.Errorf("end run %s: %w", e.RunID, err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
 				return err
-			} else if n == 0 {
-				conflict.SkippedEnds = append(conflict.SkippedEnds, e.RunID)
 			}
 		}
 		return nil
@@ -1261,6 +1310,7 @@ func (s *sqlStore) Commit(ctx context.Context, b *Batch) error {
 		return fmt.Errorf("db: commit: %w", err)
 	}
 	if len(conflict.SkippedEnds) > 0 || conflict.DroppedEvents > 0 {
+		slices.Sort(conflict.SkippedEnds)
 		return &conflict
 	}
 	return nil
