@@ -200,7 +200,12 @@ func newPkgInstallCmd(e *env) *cobra.Command {
 			"unless --require-signature, $WEFT_REQUIRE_SIGNATURES=1, or a registry that requires signatures.\n" +
 			"The installed version becomes the active one.",
 		Args: exactArgs(1, "one package source"),
-		RunE: func(c *cobra.Command, args []string) error { return pkgError(installPackage(c, e, f, args[0])) },
+		RunE: func(c *cobra.Command, args []string) error {
+			if srv := serverURL(c); srv != "" {
+				return remotePkgInstall(c, e, srv, f, "text", args[0]) // remote.go
+			}
+			return pkgError(installPackage(c, e, f, args[0]))
+		},
 	}
 	fl := c.Flags()
 	fl.StringVar(&f.tenant, "tenant", "default", "the tenant to install for")

@@ -46,7 +46,12 @@ func newRunCmd(e *env) *cobra.Command {
 			"{\"run_id\", \"status\", \"blackboard\", \"error\"}. Logs and progress go to stderr.\n\n" +
 			"Exit codes: 0 the root returned SUCCESS, 1 it returned FAILURE, 2 bad input, 3 internal error.",
 		Args: exactArgs(1, "one workflow file"),
-		RunE: func(c *cobra.Command, args []string) error { return runWorkflow(c, e, f, args[0]) },
+		RunE: func(c *cobra.Command, args []string) error {
+			if srv := serverURL(c); srv != "" {
+				return remoteRunFromLocal(c, e, srv, f, args[0]) // remote.go
+			}
+			return runWorkflow(c, e, f, args[0])
+		},
 	}
 	fl := c.Flags()
 	fl.StringArrayVar(&f.inputs, "input", nil, "seed the blackboard: NAME=VALUE (VALUE as JSON when it parses, else a string); repeatable")

@@ -28,6 +28,9 @@ func newRunsCmd(e *env) *cobra.Command {
 		Short: "List recent runs, newest first",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if srv := serverURL(c); srv != "" {
+				return remoteRunsList(c, e, srv, workflow, status, output, limit) // remote.go
+			}
 			if err := checkOutput(output); err != nil {
 				return err
 			}
@@ -70,6 +73,9 @@ func newRunsCmd(e *env) *cobra.Command {
 		Short: "Show one run and its node events (a unique prefix of the id is enough)",
 		Args:  exactArgs(1, "one run id"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if srv := serverURL(c); srv != "" {
+				return remoteRunsShow(c, e, srv, args[0], true, showOutput) // remote.go
+			}
 			if err := checkOutput(showOutput); err != nil {
 				return err
 			}

@@ -21,6 +21,9 @@ func newValidateCmd(e *env) *cobra.Command {
 			"as FILE:LINE:COL: message. Exit code 0 when every file is valid, 2 otherwise.",
 		Args: minArgs(1, "at least one workflow file"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if srv := serverURL(c); srv != "" {
+				return remoteValidate(c, e, srv, args) // remote.go
+			}
 			eng, err := e.newEngine(c.Context(), true)
 			if err != nil {
 				return err

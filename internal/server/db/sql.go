@@ -510,20 +510,31 @@ func (s *sqlStore) getPackage(ctx context.Context, x ex, tenant, id string) (*Pa
 
 // ListPackageVersions lists newest first (by CreatedAt, then id).
 func (s *sqlStore) ListPackageVersions(ctx context.Context, tenant string, f PackageFilter, p Page) ([]*PackageVersion, string, error) {
+	return listNewest(ctx, s, "list package versions", `SELECT `+packageCols+` FROM package_versions`, tenant,
+		[]filter{{"status", f.Status}, {"package", f.Package}}, p, scanPackage,
+		func(v *PackageVersion) cursor { return cursor{T: ts(v.CreatedAt), ID: v.ID} })
+}
+
+// filter is one optional equality of a list: column = value, unless value
+// is "".
+type filter struct{ column, value string }
+
+// listNewest runs a tenant's list query (selectFrom, filtered), newest
+// first by created_at then id, one page at a time.
+func listNewest[T any](ctx context.Context, s *sqlStore, op, selectFrom, tenant string, filters []filter, p Page,
+	scan func(scanner) (T, error), key func(T) cursor) ([]T, string, error) {
 	c, after, err := decodeCursor(p.Cursor)
 	if err != nil {
-		return nil, "", fmt.Errorf("db: list package versions: %w", err)
+		return nil, "", fmt.Errorf("db: %s: %w", op, err)
 	}
 	limit := p.limit()
-	q := `SELECT ` + packageCols + ` FROM package_versions WHERE tenant = ?`
+	q := selectFrom + ` WHERE tenant = ?`
 	args := []any{tenant}
-	if f.Status != "" {
-		q += ` AND status = ?`
-		args = append(args, f.Status)
-	}
-	if f.Package != "" {
-		q += ` AND package = ?`
-		args = append(args, f.Package)
+	for _, f := range filters {
+		if f.value != "" {
+			q += ` AND ` + f.column + ` = ?`
+			args = append(args, f.value)
+		}
 	}
 	if after {
 		q += ` AND (created_at, id) < (?, ?)`
@@ -532,12 +543,12 @@ func (s *sqlStore) ListPackageVersions(ctx context.Context, tenant string, f Pac
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
 	args = append(args, limit+1)
 	rows, err := s.read().query(ctx, q, args...)
-	vs, err := collect(rows, err, scanPackage)
+	items, err := collect(rows, err, scan)
 	if err != nil {
-		return nil, "", fail("list package versions", err)
+		return nil, "", fail(op, err)
 	}
-	vs, next := pageOf(vs, limit, func(v *PackageVersion) cursor { return cursor{T: ts(v.CreatedAt), ID: v.ID} })
-	return vs, next, nil
+	items, next := pageOf(items, limit, key)
+	return items, next, nil
 }
 
 // PackageVersions lists oldest first (by CreatedAt, then id); none is not
@@ -1013,34 +1024,9 @@ func (s *sqlStore) GetRun(ctx context.Context, tenant, id string) (*Run, error) 
 }
 
 func (s *sqlStore) ListRuns(ctx context.Context, tenant string, f RunFilter, p Page) ([]*Run, string, error) {
-	c, after, err := decodeCursor(p.Cursor)
-	if err != nil {
-		return nil, "", fmt.Errorf("db: list runs: %w", err)
-	}
-	limit := p.limit()
-	q := `SELECT ` + runCols + ` FROM runs WHERE tenant = ?`
-	args := []any{tenant}
-	if f.Workflow != "" {
-		q += ` AND workflow = ?`
-		args = append(args, f.Workflow)
-	}
-	if f.Status != "" {
-		q += ` AND status = ?`
-		args = append(args, f.Status)
-	}
-	if after {
-		q += ` AND (created_at, id) < (?, ?)`
-		args = append(args, c.T, c.ID)
-	}
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
-	args = append(args, limit+1)
-	rows, err := s.read().query(ctx, q, args...)
-	rs, err := collect(rows, err, scanRun)
-	if err != nil {
-		return nil, "", fail("list runs", err)
-	}
-	rs, next := pageOf(rs, limit, func(r *Run) cursor { return cursor{T: ts(r.CreatedAt), ID: r.ID} })
-	return rs, next, nil
+	return listNewest(ctx, s, "list runs", `SELECT `+runCols+` FROM runs`, tenant,
+		[]filter{{"workflow", f.Workflow}, {"status", f.Status}}, p, scanRun,
+		func(r *Run) cursor { return cursor{T: ts(r.CreatedAt), ID: r.ID} })
 }
 
 // ClaimRuns: see Store. StartedAt is this process's clock. One statement;
