@@ -605,3 +605,45 @@ func TestInternalErrorsSayTheyAreBugs(t *testing.T) {
 		t.Fatalf("not logged: %s", ts.logText())
 	}
 }
+
+func TestTenantConcurrency(t *testing.T) {
+	ts := newTestServer(t, dbtest.Backends()[0], func(c *Config) { c.TenantConcurrency = 1 })
+	acme, globex := ts.tenant("acme", false), ts.tenant("globex", false)
+	short := "type: WaitAction\nid: w\nprops: {waitMs: 300}\n"
+	ts.putWorkflow(acme.developer, "w", short)
+	ts.putWorkflow(globex.developer, "w", short)
+	var ids []string
+	for i := 0; i < 3; i++ {
+		var r api.RunReply
+		ts.decode(ts.expect("POST", "/api/v1/workflows/w/runs", acme.runner, api.StartRun{}, 202), &r)
+		ids = append(ids, r.Run.ID)
+	}
+	// Acme's bound does not hold globex back.
+	var g api.RunReply
+	ts.decode(ts.expect("POST", "/api/v1/workflows/w/runs", globex.runner, api.StartRun{}, 202), &g)
+	if g.Run.Status != "running" {
+		t.Fatalf("globex's run waits behind acme's: %s", g.Run.Status)
+	}
+	// At most one of acme's runs executes at a time.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var rl api.List[api.Run]
+		ts.decode(ts.expect("GET", "/api/v1/runs?status=running&workflow=w", acme.viewer, nil, 200), &rl)
+		if len(rl.Items) > 1 {
+			t.Fatalf("%d of acme's runs run at once, bound 1", len(rl.Items))
+		}
+		done := 0
+		for _, id := range ids {
+			var r api.RunReply
+			ts.decode(ts.expect("GET", "/api/v1/runs/"+id, acme.viewer, nil, 200), &r)
+			if r.Run.Status == "success" {
+				done++
+			}
+		}
+		if done == len(ids) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("acme's runs did not all finish")
+}

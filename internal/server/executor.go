@@ -157,13 +157,13 @@ func (e *executor) dispatchLoop(ctx context.Context) {
 
 func (e *executor) dispatch(ctx context.Context) {
 	for ctx.Err() == nil {
-		e.mu.Lock()
-		free := cap(e.slots) - len(e.slots) - e.waiting
-		e.mu.Unlock()
+		free := cap(e.slots) - len(e.slots)
 		if free <= 0 {
 			return
 		}
-		runs, err := e.s.st.ClaimRuns(ctx, e.s.id, free, nowUTC().Add(e.s.cfg.Lease))
+		// One run a claim: a claim of several could hold more of one
+		// tenant's runs than its bound lets execute.
+		runs, err := e.s.st.ClaimRuns(ctx, e.s.id, 1, nowUTC().Add(e.s.cfg.Lease), e.busyTenants())
 		if err != nil {
 			if ctx.Err() == nil {
 				e.s.log.Error("claiming queued runs", "err", err)
@@ -174,28 +174,15 @@ func (e *executor) dispatch(ctx context.Context) {
 			return
 		}
 		for _, run := range runs {
-			if e.tryAcquire(run.Tenant) {
-				e.start(run)
-				continue
-			}
-			// Its tenant is at its bound: the run waits here (its lease
-			// renewed with the others), and other tenants' runs go on.
-			e.mu.Lock()
-			e.waiting++
-			e.mu.Unlock()
-			go func() {
-				e.acquire(run.Tenant)
-				e.mu.Lock()
-				e.waiting--
-				e.mu.Unlock()
-				e.start(run)
-			}()
+			e.acquire(run.Tenant)
+			e.start(run)
 		}
 	}
 }
 
-// acquire takes a worker for a claimed run, waiting for its tenant's bound
-// or a free worker.
+// acquire takes a worker for a claimed run. Claims skip the tenants at
+// their bound, so this waits only when a run submitted meanwhile took the
+// worker or the tenant's last place.
 func (e *executor) acquire(tenant string) {
 	for !e.tryAcquire(tenant) {
 		time.Sleep(5 * time.Millisecond)

@@ -327,8 +327,9 @@ type Store interface {
 	ListRuns(ctx context.Context, tenant string, f RunFilter, p Page) ([]*Run, string, error)
 	// ClaimRuns moves up to n queued runs, oldest first, to running under
 	// owner with the given lease, and returns them; two servers never
-	// claim the same run. Attempts is incremented and StartedAt set.
-	ClaimRuns(ctx context.Context, owner string, n int, leaseUntil time.Time) ([]*Run, error)
+	// claim the same run. Attempts is incremented and StartedAt set. Runs
+	// of skipTenants (at their concurrency bound) are left queued.
+	ClaimRuns(ctx context.Context, owner string, n int, leaseUntil time.Time, skipTenants []string) ([]*Run, error)
 	// ClaimExpired takes over up to n running runs whose lease ended before
 	// now (their server died): the new owner gets them with a new lease.
 	ClaimExpired(ctx context.Context, owner string, n int, now, leaseUntil time.Time) ([]*Run, error)

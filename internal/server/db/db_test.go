@@ -811,14 +811,14 @@ func testClaimRuns(t *testing.T, e *env) {
 	queue(t, e.st, "acme", "r1", t0.Add(time.Second))
 	queue(t, e.st, "beta", "r2", t0.Add(2*time.Second))
 	running(t, e.st, "acme", "owned", "srv-0", t0.Add(time.Hour))
-	rs, err := e.st.ClaimRuns(ctx, "srv-1", 0, t0)
+	rs, err := e.st.ClaimRuns(ctx, "srv-1", 0, t0, nil)
 	ok(t, err, "ClaimRuns 0")
 	if len(rs) != 0 {
 		t.Fatalf("ClaimRuns 0 claimed %d", len(rs))
 	}
 	lease := t0.Add(time.Minute)
 	before := time.Now().Add(-time.Second)
-	rs, err = e.st.ClaimRuns(ctx, "srv-1", 2, lease)
+	rs, err = e.st.ClaimRuns(ctx, "srv-1", 2, lease, nil)
 	ok(t, err, "ClaimRuns")
 	eq(t, "oldest first, any tenant", runIDs(rs), []string{"r1", "r2"})
 	for _, r := range rs {
@@ -830,10 +830,19 @@ func testClaimRuns(t *testing.T, e *env) {
 		ok(t, err, "GetRun")
 		eq(t, "stored claimed run", got, r)
 	}
-	rs, err = e.st.ClaimRuns(ctx, "srv-2", 10, lease)
+	rs, err = e.st.ClaimRuns(ctx, "srv-2", 10, lease, nil)
 	ok(t, err, "ClaimRuns rest")
 	eq(t, "the rest", runIDs(rs), []string{"r3"})
-	rs, err = e.st.ClaimRuns(ctx, "srv-2", 10, lease)
+	// Runs of a tenant at its bound stay queued.
+	queue(t, e.st, "acme", "r8", t0.Add(8*time.Second))
+	queue(t, e.st, "beta", "r9", t0.Add(9*time.Second))
+	rs, err = e.st.ClaimRuns(ctx, "srv-2", 10, lease, []string{"acme"})
+	ok(t, err, "ClaimRuns skipping acme")
+	eq(t, "claimed skipping acme", runIDs(rs), []string{"r9"})
+	rs, err = e.st.ClaimRuns(ctx, "srv-2", 10, lease, nil)
+	ok(t, err, "ClaimRuns acme's")
+	eq(t, "acme's, once not skipped", runIDs(rs), []string{"r8"})
+	rs, err = e.st.ClaimRuns(ctx, "srv-2", 10, lease, nil)
 	ok(t, err, "ClaimRuns none")
 	if len(rs) != 0 {
 		t.Fatalf("claimed %v from an empty queue", runIDs(rs))
@@ -852,7 +861,7 @@ func claimAll(t *testing.T, stores []db.Store, workers, want int) {
 			owner := fmt.Sprintf("srv-%d-%d", si, w)
 			wg.Go(func() {
 				for {
-					rs, err := st.ClaimRuns(ctx, owner, 3, t0.Add(time.Hour))
+					rs, err := st.ClaimRuns(ctx, owner, 3, t0.Add(time.Hour), nil)
 					if err != nil {
 						t.Errorf("ClaimRuns %s: %v", owner, err)
 						return
@@ -986,7 +995,7 @@ func testRequestCancel(t *testing.T, e *env) {
 	sameTime(t, "EndedAt", c.EndedAt, at)
 	got, _ := e.st.GetRun(ctx, "acme", "q")
 	eq(t, "stored", got, c)
-	rs, err := e.st.ClaimRuns(ctx, "srv-1", 10, at)
+	rs, err := e.st.ClaimRuns(ctx, "srv-1", 10, at, nil)
 	ok(t, err, "ClaimRuns")
 	if len(rs) != 0 {
 		t.Fatal("a canceled run was claimed")

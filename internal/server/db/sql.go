@@ -1032,14 +1032,25 @@ func (s *sqlStore) ListRuns(ctx context.Context, tenant string, f RunFilter, p P
 // ClaimRuns: see Store. StartedAt is this process's clock. One statement;
 // on PostgreSQL its FOR UPDATE SKIP LOCKED lets claimers pass each other
 // instead of waiting or taking the same run.
-func (s *sqlStore) ClaimRuns(ctx context.Context, owner string, n int, leaseUntil time.Time) ([]*Run, error) {
+func (s *sqlStore) ClaimRuns(ctx context.Context, owner string, n int, leaseUntil time.Time, skipTenants []string) ([]*Run, error) {
 	if n <= 0 {
 		return nil, nil
 	}
 	if owner == "" {
 		return nil, errors.New("db: claim runs: empty owner")
 	}
-	rows, err := s.write().query(ctx, claimRunsSQL, n, owner, ts(leaseUntil), ts(time.Now()))
+	q, args := claimRunsSQL, []any{n, owner, ts(leaseUntil), ts(time.Now())}
+	if len(skipTenants) > 0 {
+		// Not the prepared statement: the list varies.
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(skipTenants)), ", ")
+		q = strings.Replace(claimRunsSQL, "WHERE status = 'queued' ORDER BY", "WHERE status = 'queued' AND tenant NOT IN ("+marks+") ORDER BY", 1)
+		args = []any{}
+		for _, t := range skipTenants {
+			args = append(args, t)
+		}
+		args = append(args, n, owner, ts(leaseUntil), ts(time.Now()))
+	}
+	rows, err := s.write().query(ctx, q, args...)
 	rs, err := collect(rows, err, scanRun)
 	if err != nil {
 		return nil, fail("claim runs", err)
