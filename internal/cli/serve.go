@@ -125,9 +125,15 @@ func newServeCmd(e *env) *cobra.Command {
 			logger.Info("shutting down: no new requests; running runs get the grace period", "grace", cfg.ShutdownGrace)
 			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			hs.Shutdown(sctx)
+			hsDone := make(chan struct{})
+			go func() { hs.Shutdown(sctx); close(hsDone) }()
 			if err := srv.Shutdown(context.Background()); err != nil {
 				return err
+			}
+			select {
+			case <-hsDone:
+			case <-time.After(time.Second):
+				hs.Close()
 			}
 			if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err

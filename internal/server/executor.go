@@ -257,8 +257,7 @@ func (e *executor) drain(grace context.Context) {
 func (s *Server) resume(ctx context.Context, run *db.Run) {
 	wf, err := s.compiled(ctx, run)
 	if err == nil && wf.Rerunnable() {
-		s.appendEvent(run.ID, map[string]any{"event": "run_resumed", "time": nowUTC(), "run_id": run.ID,
-			"message": fmt.Sprintf("the server running it stopped; this workflow has no side effects, so it runs again from the start (attempt %d)", run.Attempts)})
+		// execute appends the run_resumed event: it numbers the events.
 		s.exec.acquire(run.Tenant)
 		s.exec.start(run)
 		return
@@ -313,6 +312,9 @@ func (s *Server) execute(ctx context.Context, run *db.Run) {
 			return
 		}
 		seq.Store(last + 1) // after the run_resumed event
+		ev, _ := json.Marshal(map[string]any{"seq": last + 1, "event": "run_resumed", "time": nowUTC(), "run_id": run.ID,
+			"message": fmt.Sprintf("the server running it stopped; this workflow has no side effects, so it runs again from the start (attempt %d)", run.Attempts)})
+		s.out.event(db.Event{RunID: run.ID, Seq: last + 1, Data: ev})
 	}
 	sink := func(ev weft.Event) {
 		n := seq.Add(1)
