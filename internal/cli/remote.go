@@ -127,7 +127,7 @@ func (s *remoteSession) fail(ctx context.Context, err error, file, serverFile st
 			if s.tokenSrc == "" {
 				return badInput("%s: no token was sent: %s", head, hint)
 			}
-			return badInput("%s: the server refused the token of %s (%s): %s", head, s.tokenSrc, re.Message, hint)
+			return badInput("%s: the server refused the token in %s: %s", head, s.tokenSrc, hint)
 		case re.Status == 422 && file != "":
 			var lines []string
 			for _, d := range re.Details {

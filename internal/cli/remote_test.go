@@ -189,7 +189,7 @@ func TestRemoteAuthAndReach(t *testing.T) {
 	file := writeTestFile(t, t.TempDir(), "hello.yaml", remoteHello)
 
 	r := remoteWeft(t, s, "weft_bogus", "remote", "run", file)
-	if r.code != 2 || !strings.Contains(r.stderr, "401") || !strings.Contains(r.stderr, "WEFT_TOKEN") || !strings.Contains(r.stderr, "refused the token") {
+	if r.code != 2 || !strings.Contains(r.stderr, "401") || !strings.Contains(r.stderr, "WEFT_TOKEN") || !strings.Contains(r.stderr, "refused the token in WEFT_TOKEN") {
 		t.Fatalf("a bad token: exit %d: %s", r.code, r.stderr)
 	}
 	r = remoteWeft(t, s, "", "runs", "list")
@@ -254,13 +254,13 @@ func TestRemoteValidate(t *testing.T) {
 }
 
 func TestRemotePkgInstall(t *testing.T) {
-	dir := wasmtest.GoExample(t)
+	dir := wasmtest.CEcho(t)
 	s := remotetest.Start(t)
 	r := remoteWeft(t, s, s.Token, "remote", "pkg", "install", dir)
 	if r.code != 0 {
 		t.Fatalf("install: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"com.example.math (Math (Go SDK example)) 1.0.0", "  status  draft", "  warning: ", "  it asks for:\n    - ", "weft remote pkg activate cn_"} {
+	for _, want := range []string{"test.cecho (C echo (test fixture)) 1.0.0", "  status  draft", "  warning: ", "  it asks for:\n    - ", "weft remote pkg activate cn_"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the review lacks %q:\n%s", want, r.stdout)
 		}
@@ -271,13 +271,13 @@ func TestRemotePkgInstall(t *testing.T) {
 	}
 
 	flowDir := t.TempDir()
-	flow := writeTestFile(t, flowDir, "math.yaml", "type: com.example.math/add\nid: sum\nprops: {a: \"{{ x }}\", b: 9007199254740000}\n")
+	flow := writeTestFile(t, flowDir, "math.yaml", "type: test.cecho/add\nid: sum\nprops: {a: \"{{ x }}\", b: 9007199254740000}\n")
 	r = remoteWeft(t, s, s.Token, "run", flow, "--input", "x=3", "--output", "json")
 	if r.code != 2 || !strings.Contains(r.stderr, flow+":1:") {
 		t.Fatalf("a draft is not usable: exit %d %s", r.code, r.stderr)
 	}
 	r = remoteWeft(t, s, s.Token, "remote", "pkg", "activate", id[1])
-	if r.code != 0 || !strings.Contains(r.stdout, "com.example.math 1.0.0 ("+id[1]+") is active") {
+	if r.code != 0 || !strings.Contains(r.stdout, "test.cecho 1.0.0 ("+id[1]+") is active") {
 		t.Fatalf("activate: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	r = remoteWeft(t, s, s.Token, "run", flow, "--input", "x=3", "--output", "json")

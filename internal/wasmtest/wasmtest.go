@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -98,4 +99,30 @@ func hashTree(dir string) (string, error) {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// CEcho returns a package folder holding the host's C echo fixture
+// (package test.cecho, committed with its source under
+// internal/wasmhost/testdata/pkgs/cecho), without its [build] step, for
+// tests that need a small package that starts in milliseconds.
+func CEcho(t testing.TB) string {
+	t.Helper()
+	src := filepath.Join(root(), "internal", "wasmhost", "testdata", "pkgs", "cecho")
+	dir := t.TempDir()
+	wasm, err := os.ReadFile(filepath.Join(src, "echo.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := os.ReadFile(filepath.Join(src, "manifest.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(m), "[build]\ncommand = \"../../build.sh cecho\"\n", "", 1)
+	if err := os.WriteFile(filepath.Join(dir, "echo.wasm"), wasm, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifest.toml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
