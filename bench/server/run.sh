@@ -10,7 +10,10 @@
 #            (POST /api/v1/workflows/bench3/runs {"wait":true}), the journal
 #            on (every event committed to the database);
 #   phase 2  the same load with $STREAMS live SSE streams open, each on a
-#            run of a long WaitAction workflow started asynchronously.
+#            run of a long WaitAction workflow started asynchronously;
+#   phase 3  the same load again with the streams closed (their long runs
+#            still running): the database has grown by then, so phase 2 is
+#            compared with phases 1 and 3 both, not with phase 1 only.
 #
 # During each phase the server's VmRSS is sampled from /proc/PID/status
 # every second. At the end it prints runs/s, p50/p99 (hey's histogram),
@@ -24,7 +27,8 @@
 #   DURATION     length of each phase (hey -z), default 30s
 #   CONCURRENCY  hey's clients (-c), default 100
 #   DATABASE     sqlite (default: $WEFT_HOME/server.db) or a postgres:// DSN
-#   STREAMS      SSE streams open in phase 2, default 100 (0: skip phase 2)
+#   STREAMS      SSE streams open in phase 2, default 100 (0: skip phases 2, 3)
+#   AFTER        0: skip phase 3 (default 1)
 #   WARMUP       warm-up load before the phases, default 3s
 #   QPS          per-client rate limit (hey -q); empty: as fast as possible.
 #                QPS=10 with 100 clients paces the load at 1,000 runs/s.
@@ -60,6 +64,7 @@ WORKERS=${WORKERS:-256}
 TENANT_CONCURRENCY=${TENANT_CONCURRENCY:-256}
 SERVE_FLAGS=${SERVE_FLAGS:-}
 KEEP=${KEEP:-}
+AFTER=${AFTER:-1}
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "run.sh: $*" >&2; }
@@ -100,6 +105,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# What was measured: the commit and a digest of the Go sources as they
+# are (the working tree may differ from the commit).
+src="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown), sources $(cd "$root" &&
+  find . -name '*.go' -not -path './.git/*' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-12)"
 log "building weft"
 (cd "$root" && go build -o "$tmp/weft" ./cmd/weft)
 serve=("$tmp/weft" serve)
@@ -278,6 +287,12 @@ if [ "$STREAMS" -gt 0 ]; then
   alive=0
   for p in "${curls[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
   log "$alive of $STREAMS streams still open at the end of phase 2"
+  if [ "$AFTER" != 0 ]; then
+    for p in "${curls[@]}"; do kill "$p" 2>/dev/null || true; done
+    sleep 1
+    log "phase 3: $DURATION, $CONCURRENCY clients, streams closed"
+    phase after
+  fi
 fi
 hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$srv_pid/status")
 
@@ -310,20 +325,32 @@ row() {
 }
 
 echo
+echo "weft $src"
 echo "weft serve, $DATABASE, $(nproc) cores; hey -z $DURATION -c $CONCURRENCY${QPS:+ -q $QPS}; workflow: Sequence of 3 built-in leaves, journal on"
 printf '%-9s %7s %7s %7s %7s %7s %6s %8s %8s %8s %6s %6s %6s %6s\n' phase runs/s p50ms p90ms p99ms ok not_ok \
   peakMiB rss10s rssEnd srvCPU heyCPU others idle
 row plain "no SSE"
 if [ "$STREAMS" -gt 0 ]; then
   row sse "$STREAMS SSE"
+  [ ! -f "$tmp/after.hey" ] || row after "after"
 fi
 echo "(RSS in MiB; CPU seconds during the phase: the server, hey, all other processes, idle)"
 echo "server peak RSS over the whole run (VmHWM): $(awk -v k="$hwm" 'BEGIN {printf "%.1f", k / 1024}') MiB"
-for n in plain sse; do
+for n in plain sse after; do
   [ -f "$tmp/$n.rss" ] || continue
   awk -v n="$n" '$1 == 10 {a = $2} {e = $2} END {if (a) printf "RSS flatness (%s): end/10s = %.3f (%+.1f%%)\n", n, e / a, (e / a - 1) * 100}' "$tmp/$n.rss"
 done
+last=plain
+for n in sse after; do [ ! -f "$tmp/$n.rss" ] || last=$n; done
+if [ "$last" != plain ]; then
+  awk -v a="$(awk '$1 == 10 {print $2}' "$tmp/plain.rss")" -v e="$(awk 'END {print $2}' "$tmp/$last.rss")" \
+    'BEGIN {if (a) printf "RSS flatness (whole run): end of the last phase / 10 s into phase 1 = %.3f (%+.1f%%)\n", e / a, (e / a - 1) * 100}'
+fi
 if [ "$STREAMS" -gt 0 ]; then
-  awk -v a="$(heyf plain p99)" -v b="$(heyf sse p99)" -v o="$streams_open" -v s="$STREAMS" \
-    'BEGIN {printf "p99 with %d live SSE streams / without: %.2f (%+.0f%%)\n", o, b / a, (b / a - 1) * 100}'
+  awk -v a="$(heyf plain p99)" -v b="$(heyf sse p99)" -v o="$streams_open" \
+    'BEGIN {printf "p99 with %d live SSE streams / without (phase 1): %.2f (%+.0f%%)\n", o, b / a, (b / a - 1) * 100}'
+  if [ -f "$tmp/after.hey" ]; then
+    awk -v a="$(heyf plain p99)" -v b="$(heyf sse p99)" -v c="$(heyf after p99)" \
+      'BEGIN {m = (a + c) / 2; printf "p99 with SSE / mean of phases 1 and 3: %.2f (%+.0f%%)\n", b / m, (b / m - 1) * 100}'
+  fi
 fi
