@@ -237,6 +237,10 @@ func TestRuns(t *testing.T) {
 		}
 		ts.expectError("GET", "/api/v1/runs?status=weird", acme.viewer, nil, 400, api.CodeBadRequest, bad, "1")
 		ts.expectError("GET", "/api/v1/runs?limit=0", acme.viewer, nil, 400, api.CodeBadRequest, bad, "1")
+		for _, list := range []string{"/api/v1/runs", "/api/v1/workflows", "/api/v1/custom-nodes", "/api/v1/workflows/hello/versions"} {
+			ts.expectError("GET", list+"?cursor=not-a-cursor", acme.viewer, nil, 400, api.CodeBadRequest)
+		}
+		ts.expectError("GET", "/api/v1/tenants?cursor=not-a-cursor", ts.admin, nil, 400, api.CodeBadRequest)
 		// Pages.
 		ts.decode(ts.expect("GET", "/api/v1/runs?limit=1", acme.viewer, nil, 200), &rl)
 		if len(rl.Items) != 1 || rl.NextCursor == "" {

@@ -190,6 +190,8 @@ func storeErr(err error, what, id string) error {
 		return conflict("%s %q exists already", what, id)
 	case errors.Is(err, db.ErrConflict):
 		return conflict("%s %q: %v", what, id, err)
+	case errors.Is(err, db.ErrBadCursor):
+		return badRequest("cursor: expected the next_cursor of a previous page of this list, found %q", id)
 	}
 	return err
 }

@@ -198,7 +198,7 @@ func (s *Server) listTenants(w http.ResponseWriter, r *http.Request) error {
 	}
 	list, next, err := s.st.ListTenants(r.Context(), p)
 	if err != nil {
-		return err
+		return storeErr(err, "cursor", p.Cursor)
 	}
 	out := api.List[api.Tenant]{Items: []api.Tenant{}, NextCursor: next}
 	for _, t := range list {
