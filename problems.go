@@ -7,6 +7,7 @@ package weft
 import (
 	"errors"
 	"sort"
+	"strings"
 
 	"github.com/weft-dev/weft/internal/bt"
 	"github.com/weft-dev/weft/internal/workflow"
@@ -55,8 +56,9 @@ func (w *Workflow) NodeTypes() []string {
 }
 
 // sideEffects are the built-in node types that reach outside the run.
-// Custom nodes (any type with a '/') may too.
-var sideEffects = map[string]bool{"HttpRequest": true, "PythonInterpreter": false, "JavaScriptInterpreter": false}
+// Custom nodes (any type with a '/') may too; PythonInterpreter and
+// JavaScriptInterpreter run without network or files, so they do not.
+var sideEffects = map[string]bool{"HttpRequest": true}
 
 // Rerunnable reports whether running the workflow again from the start
 // cannot repeat an effect outside the run: none of its nodes sends a
@@ -64,18 +66,9 @@ var sideEffects = map[string]bool{"HttpRequest": true, "PythonInterpreter": fals
 // network or files, so they count as free of side effects.
 func (w *Workflow) Rerunnable() bool {
 	for _, t := range w.NodeTypes() {
-		if sideEffects[t] || isCustomType(t) {
+		if sideEffects[t] || strings.Contains(t, "/") {
 			return false
 		}
 	}
 	return true
-}
-
-func isCustomType(t string) bool {
-	for i := 0; i < len(t); i++ {
-		if t[i] == '/' {
-			return true
-		}
-	}
-	return false
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -139,7 +140,7 @@ func CreateToken(ctx context.Context, st db.Store, tenant, role, name string) (*
 			return nil, badRequest("role: a token without a tenant is an admin token; found role %q", role)
 		}
 	} else {
-		if !contains(roles, role) {
+		if !slices.Contains(roles, role) {
 			return nil, badRequest("role: expected one of %s, found %q", strings.Join(roles, ", "), role)
 		}
 		if _, err := st.GetTenant(ctx, tenant); err != nil {
@@ -169,15 +170,6 @@ func Bootstrap(ctx context.Context, st db.Store) (string, error) {
 		return "", err
 	}
 	return t.Token, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // PrivateAllowed returns the engine's per-tenant HTTP policy for a server:

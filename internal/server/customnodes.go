@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -37,7 +38,7 @@ func (s *Server) uploadCustomNode(w http.ResponseWriter, r *http.Request) error 
 		return &httpError{status: http.StatusUnprocessableEntity, code: api.CodeInvalid,
 			msg: "TypeScript custom nodes are not supported by this server yet: upload a .weftpkg (Content-Type application/octet-stream)"}
 	}
-	if mt != "" && !contains(packageTypes, mt) {
+	if mt != "" && !slices.Contains(packageTypes, mt) {
 		return errorf(http.StatusUnsupportedMediaType, api.CodeMediaType, "expected Content-Type application/octet-stream (a .weftpkg) or application/json (a TypeScript node), found %q", mt)
 	}
 	data, err := readBody(w, r, s.cfg.MaxPackage)
@@ -71,11 +72,13 @@ func (s *Server) uploadCustomNode(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	node := describeUpload(desc, p.name())
-	if cur, err := s.pkgs.Resolve(r.Context(), p.tenant, desc.ID, ""); err == nil && cur.Digest != desc.Digest {
+	versions, err := s.st.PackageVersions(r.Context(), p.tenant, desc.ID)
+	if err != nil {
+		return err
+	}
+	if cur := current(versions); cur != nil && cur.Digest != desc.Digest {
 		node.Review.Upgrade = cur.Version
-		if old, err := s.versionByDigest(r, p.tenant, desc.ID, cur.Digest); err == nil {
-			node.Review.NewPermissions = newLines(node.Review.Permissions, old.Review.Permissions)
-		}
+		node.Review.NewPermissions = newLines(node.Review.Permissions, customNodeJSON(cur).Review.Permissions)
 	}
 	info, _ := json.Marshal(node)
 	row := &db.PackageVersion{ID: "cn_" + randomHex(10), Tenant: p.tenant, Package: desc.ID, Version: desc.Version,
@@ -99,25 +102,11 @@ func (s *Server) uploadCustomNode(w http.ResponseWriter, r *http.Request) error 
 func newLines(cur, old []string) []string {
 	var out []string
 	for _, l := range cur {
-		if !contains(old, l) {
+		if !slices.Contains(old, l) {
 			out = append(out, l)
 		}
 	}
 	return out
-}
-
-func (s *Server) versionByDigest(r *http.Request, tenant, pkg, digest string) (*api.CustomNode, error) {
-	vs, err := s.st.PackageVersions(r.Context(), tenant, pkg)
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range vs {
-		if v.Digest == digest {
-			n := customNodeJSON(v)
-			return &n, nil
-		}
-	}
-	return nil, db.ErrNotFound
 }
 
 // describeUpload is the API's view of an inspected package, stored with
@@ -199,7 +188,7 @@ func (s *Server) listCustomNodes(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := db.PackageFilter{Status: r.URL.Query().Get("status"), Package: r.URL.Query().Get("package")}
-	if f.Status != "" && !contains(nodeStatuses, f.Status) {
+	if f.Status != "" && !slices.Contains(nodeStatuses, f.Status) {
 		return badRequest("status: expected one of %s; found %q", strings.Join(nodeStatuses, ", "), f.Status)
 	}
 	list, next, err := s.st.ListPackageVersions(r.Context(), caller(r).tenant, f, pg)

@@ -280,9 +280,15 @@ func (s *Server) appendEvent(runID string, ev map[string]any) {
 		s.log.Error("reading a run's last event", "run", runID, "err", err)
 		return
 	}
-	ev["seq"] = last + 1
+	s.serverEvent(runID, last+1, ev)
+}
+
+// serverEvent queues an event of the server's own (not the engine's) as
+// number seq of a run.
+func (s *Server) serverEvent(runID string, seq int64, ev map[string]any) {
+	ev["seq"] = seq
 	data, _ := json.Marshal(ev)
-	s.out.event(db.Event{RunID: runID, Seq: last + 1, Data: data})
+	s.out.event(db.Event{RunID: runID, Seq: seq, Data: data})
 }
 
 // execute runs one claimed run to its end and records the end.
@@ -312,9 +318,8 @@ func (s *Server) execute(ctx context.Context, run *db.Run) {
 			return
 		}
 		seq.Store(last + 1) // after the run_resumed event
-		ev, _ := json.Marshal(map[string]any{"seq": last + 1, "event": "run_resumed", "time": nowUTC(), "run_id": run.ID,
+		s.serverEvent(run.ID, last+1, map[string]any{"event": "run_resumed", "time": nowUTC(), "run_id": run.ID,
 			"message": fmt.Sprintf("the server running it stopped; this workflow has no side effects, so it runs again from the start (attempt %d)", run.Attempts)})
-		s.out.event(db.Event{RunID: run.ID, Seq: last + 1, Data: ev})
 	}
 	sink := func(ev weft.Event) {
 		n := seq.Add(1)

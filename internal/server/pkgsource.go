@@ -26,23 +26,38 @@ func (p *packageSource) Resolve(ctx context.Context, tenant, id, constraint stri
 	if err != nil {
 		return nil, err
 	}
-	var c *semver.Constraints
+	best := current(versions)
 	if constraint != "" {
-		if c, err = semver.NewConstraint(constraint); err != nil {
+		c, err := semver.NewConstraint(constraint)
+		if err != nil {
 			return nil, fmt.Errorf("version constraint %q: %v", constraint, err)
 		}
+		best = newestMatching(versions, c)
 	}
+	if best == nil {
+		return nil, fmt.Errorf("tenant %s has no active version of package %s%s: %w", tenant, id, constraintText(constraint), weft.ErrNotInstalled)
+	}
+	return &weft.SourcePackage{ID: best.Package, Version: best.Version, Digest: best.Digest, Deprecated: deprecation(best)}, nil
+}
+
+// current is the package's current version (active or deprecated), nil
+// when none was activated.
+func current(versions []*db.PackageVersion) *db.PackageVersion {
+	for _, v := range versions {
+		if v.Status == db.StatusActive || v.Status == db.StatusDeprecated {
+			return v
+		}
+	}
+	return nil
+}
+
+// newestMatching is the newest version matching c among those ever
+// activated (drafts never resolve).
+func newestMatching(versions []*db.PackageVersion, c *semver.Constraints) *db.PackageVersion {
 	var best *db.PackageVersion
 	var bestV *semver.Version
 	for _, v := range versions {
 		if v.Status == db.StatusDraft {
-			continue
-		}
-		if c == nil {
-			if v.Status == db.StatusActive || v.Status == db.StatusDeprecated {
-				best = v
-				break
-			}
 			continue
 		}
 		sv, err := semver.StrictNewVersion(v.Version)
@@ -53,10 +68,7 @@ func (p *packageSource) Resolve(ctx context.Context, tenant, id, constraint stri
 			best, bestV = v, sv
 		}
 	}
-	if best == nil {
-		return nil, fmt.Errorf("tenant %s has no active version of package %s%s: %w", tenant, id, constraintText(constraint), weft.ErrNotInstalled)
-	}
-	return &weft.SourcePackage{ID: best.Package, Version: best.Version, Digest: best.Digest, Deprecated: deprecation(best)}, nil
+	return best
 }
 
 func constraintText(c string) string {

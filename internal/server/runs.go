@@ -10,6 +10,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -161,7 +162,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := db.RunFilter{Workflow: r.URL.Query().Get("workflow"), Status: r.URL.Query().Get("status")}
-	if f.Status != "" && !contains(runStatuses, f.Status) {
+	if f.Status != "" && !slices.Contains(runStatuses, f.Status) {
 		return badRequest("status: expected one of queued, running, success, failure, canceled, interrupted; found %q", f.Status)
 	}
 	list, next, err := s.st.ListRuns(r.Context(), p.tenant, f, pg)

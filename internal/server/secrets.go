@@ -27,9 +27,6 @@ func Secrets(st db.Store) weft.SecretSource { return secretSource{st} }
 type secretSource struct{ st db.Store }
 
 func (s secretSource) OAuthToken(ctx context.Context, tenant, provider string) (string, time.Time, error) {
-	if tenant == "" {
-		tenant = "default"
-	}
 	sec, err := s.st.GetSecret(ctx, tenant, "oauth/"+provider)
 	if errors.Is(err, db.ErrNotFound) {
 		return "", time.Time{}, fmt.Errorf("tenant %s has no secret oauth/%s: %w", tenant, provider, weft.ErrSecretNotFound)

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,7 +33,7 @@ var yamlTypes = []string{"application/x-yaml", "application/yaml", "text/yaml", 
 
 // readYAML reads a workflow source body.
 func (s *Server) readYAML(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if mt := mediaType(r); mt != "" && !contains(yamlTypes, mt) {
+	if mt := mediaType(r); mt != "" && !slices.Contains(yamlTypes, mt) {
 		return nil, errorf(http.StatusUnsupportedMediaType, api.CodeMediaType, "expected Content-Type application/x-yaml (the workflow's YAML), found %q", mt)
 	}
 	src, err := readBody(w, r, s.cfg.MaxBody)
