@@ -67,6 +67,17 @@ type Journal struct {
 //     transactions with BEGIN IMMEDIATE.
 //   - The schema version is PRAGMA user_version; migrations run in one
 //     transaction, so concurrent Opens of the same file are safe.
+// DSN is the modernc.org/sqlite data source of the database file at path
+// with the settings of the Notes above, for every SQLite database of weft
+// (the journal, the server's store).
+func DSN(path string) string {
+	return path + "?_txlock=immediate" +
+		fmt.Sprintf("&_pragma=busy_timeout(%d)", busyTimeoutMS) +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=foreign_keys(ON)"
+}
+
 func Open(ctx context.Context, path string) (*Journal, error) {
 	if path == "" {
 		return nil, errors.New("journal: open: empty path")
@@ -77,12 +88,7 @@ func Open(ctx context.Context, path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: open %s: %w", path, err)
 	}
-	dsn := path + "?_txlock=immediate" +
-		fmt.Sprintf("&_pragma=busy_timeout(%d)", busyTimeoutMS) +
-		"&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)" +
-		"&_pragma=foreign_keys(ON)"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("journal: open %s: %w", path, err)
 	}

@@ -16,7 +16,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
+	"github.com/weft-dev/weft/internal/journal"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
 // Open opens the server database named by dsn and creates or migrates its
@@ -69,20 +70,11 @@ func Open(ctx context.Context, dsn string) (Store, error) {
 	return s, nil
 }
 
-// sqliteBusyTimeoutMS is how long a statement waits for another process
-// holding the write lock before failing with SQLITE_BUSY (as the journal's).
-const sqliteBusyTimeoutMS = 5000
-
-// sqliteDSN is the modernc.org/sqlite DSN of path with the pragmas of
-// internal/journal (which builds the same string inline): WAL, a busy
-// timeout, synchronous NORMAL, foreign keys, BEGIN IMMEDIATE; readOnly adds
-// query_only, for the read pool.
+// sqliteDSN is the modernc.org/sqlite DSN of path with the journal's
+// settings (WAL, a busy timeout, synchronous NORMAL, foreign keys, BEGIN
+// IMMEDIATE); readOnly adds query_only, for the read pool.
 func sqliteDSN(path string, readOnly bool) string {
-	dsn := path + "?_txlock=immediate" +
-		fmt.Sprintf("&_pragma=busy_timeout(%d)", sqliteBusyTimeoutMS) +
-		"&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)" +
-		"&_pragma=foreign_keys(ON)"
+	dsn := journal.DSN(path)
 	if readOnly {
 		dsn += "&_query_only=1"
 	}
