@@ -16,8 +16,9 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
+
 	"github.com/weft-dev/weft/internal/journal"
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
 // Open opens the server database named by dsn and creates or migrates its
