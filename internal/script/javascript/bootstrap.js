@@ -4,20 +4,26 @@
 //	drive("run", source, globalsJSON) // globals in, script evaluated
 //	drive("finish")                   // result out, as an envelope
 //	drive("clean")                    // global object back as it was
+//	drive("plan")                     // the plan (see harden), for vm.go's prepareBootstrap
 //
-// The answers are envelopes, strings whose first character says what they
-// hold: "" nothing to report, "u" no result (undefined or null), "r" + JSON
-// the result, "p" the result is a promise (drain the job queue and call
-// finish again), "e" + JSON {k, m, s} a failure of kind k ("script",
-// "result" or "memory") with message m and stack s, "d" the global object
-// could not be put back (throw the VM away).
+// The answers of the first three are envelopes, strings whose first
+// character says what they hold: "" nothing to report, "u" no result
+// (undefined or null), "r" + JSON the result, "p" the result is a promise
+// (drain the job queue and call finish again), "e" + JSON {k, m, s} a
+// failure of kind k ("script", "result" or "memory") with message m and
+// stack s, "d" the global object could not be put back (throw the VM away).
 //
 // Everything used here is captured now, so that a script that replaces a
 // built-in (JSON, Reflect, Promise, ...) cannot change how runs are driven.
 // Objects handed to built-ins have a null prototype for the same reason: a
 // getter put on Object.prototype must not turn a data descriptor into an
 // accessor one.
-(function () {
+//
+// The function below sets everything up and returns what the code after it
+// needs, which freezes the built-ins (see harden) and leaves drive as the
+// file's value.
+{
+const $ = (function () {
 	"use strict";
 	const G = globalThis;
 	const indirectEval = G.eval;
@@ -59,10 +65,11 @@
 	// differ builds its own. (The symbol-keyed global, Symbol.toStringTag,
 	// is a string nobody swaps, and NaN is not writable.)
 	const expected = null, check = null;
-	let unchanged = check;
-	for (let i = 0; unchanged !== null && i < n; i++) {
-		if (expected.length !== n || expected[i] !== (typeof keys[i] === "string" ? keys[i] : null)) unchanged = null;
+	let same = expected !== null && expected.length === n;
+	for (let i = 0; same && i < n; i++) {
+		if (expected[i] !== (typeof keys[i] === "string" ? keys[i] : null)) same = false;
 	}
+	let unchanged = same ? check : null;
 	if (unchanged === null) {
 		let body = "return true";
 		for (let i = 0; i < n; i++) {
@@ -70,6 +77,224 @@
 			if (typeof k === "string" && k !== "NaN") body += " && G[" + stringify(k) + "] === v[" + i + "]";
 		}
 		unchanged = new Function("G", "v", body);
+	}
+
+	// The built-ins are frozen, so that a run cannot change them for the
+	// runs after it (Array.prototype.x = ..., JSON.parse = ...): every object
+	// reachable from the values of the global object's properties and from
+	// the hidden intrinsics below, following property values, getters and
+	// setters, symbol keys included, and prototypes. The global object itself
+	// is not frozen: scripts assign globals, and clean puts them back.
+	//
+	// A frozen prototype would stop an assignment from making an own
+	// property that shadows one of the prototype's (the "override mistake"):
+	// err.name = ... would throw in strict code and do nothing in sloppy
+	// code. So before freezing, the properties that ordinary code assigns
+	// that way, the list of SES's "moderate" override taming and a few more,
+	// become accessors: the getter gives the built-in's value, the setter
+	// makes an own property of the object assigned to, and throws a
+	// TypeError when that object is the built-in itself. Only those: each
+	// look-up through a getter costs some 65 ns more.
+	const freeze = Object.freeze, seal = Object.seal, isFrozen = Object.isFrozen;
+	const lookupGetter = Object.prototype.__lookupGetter__, lookupSetter = Object.prototype.__lookupSetter__;
+	const TypedArray = getPrototypeOf(Int8Array);
+	const Generator = getPrototypeOf(function* () {});
+	const overrides = [
+		Object.prototype, ["constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable"],
+		Function.prototype, ["constructor", "name", "toString", "bind", "apply", "call"],
+		Error.prototype, ["constructor", "name", "message", "toString"],
+		EvalError.prototype, ["constructor", "name", "message"],
+		RangeError.prototype, ["constructor", "name", "message"],
+		ReferenceError.prototype, ["constructor", "name", "message"],
+		SyntaxError.prototype, ["constructor", "name", "message"],
+		TypeError.prototype, ["constructor", "name", "message"],
+		URIError.prototype, ["constructor", "name", "message"],
+		InternalError.prototype, ["constructor", "name", "message"],
+		AggregateError.prototype, ["constructor", "name", "message"],
+		Promise.prototype, ["constructor"],
+		Array.prototype, ["constructor", "toString", "push", "concat", "join", Symbol.iterator],
+		TypedArray.prototype, ["constructor", "toString"],
+		Generator, ["constructor"],
+		Iterator.prototype, ["constructor", "toString", Symbol.toStringTag], // accessors already, as the spec has them
+	];
+	const tamedValues = []; // the values the accessors hide and the accessors, for harden
+	// setterOf gives the setter of the properties named key, one for every
+	// built-in, since all it needs to know is whether it is assigning to a
+	// built-in: one that has the accessor as its own.
+	const setters = new NativeMap();
+	function setterOf(key) {
+		let setter = setters.get(key);
+		if (setter !== undefined) return setter;
+		setter = {
+			set(v) {
+				if ((typeof this !== "object" || this === null) && typeof this !== "function") {
+					throw new NativeTypeError("cannot create property '" + toString(key) + "' on " + (this === null ? "null" : typeof this));
+				}
+				const d = getOwnPropertyDescriptor(this, key);
+				if (d === undefined) {
+					const own = { __proto__: null, value: v, writable: true, enumerable: true, configurable: true };
+					if (!defineProperty(this, key, own)) throw new NativeTypeError("cannot define property '" + toString(key) + "': object is not extensible");
+				} else if (d.set === setter) {
+					throw new NativeTypeError("'" + toString(key) + "' of a built-in is read-only");
+				} else {
+					this[key] = v;
+				}
+			},
+		}.set;
+		setters.set(key, setter);
+		tamedValues.push(setter);
+		return setter;
+	}
+	function tame(obj, key) {
+		const d = getOwnPropertyDescriptor(obj, key);
+		if (d === undefined || !("value" in d) || !d.configurable) return;
+		const value = d.value, getter = { get() { return value; } }.get;
+		defineProperty(obj, key, { __proto__: null, get: getter, set: setterOf(key), enumerable: d.enumerable, configurable: true });
+		tamedValues.push(value, getter);
+	}
+	for (let i = 0; i < overrides.length; i += 2) {
+		const props = overrides[i + 1];
+		for (let j = 0; j < props.length; j++) tame(overrides[i], props[j]);
+	}
+
+	// The intrinsics that no property of the global object leads to.
+	const roots = [getPrototypeOf(G), TypedArray, Array.prototype[Symbol.unscopables]];
+	{
+		const AsyncFunction = getPrototypeOf(async function () {});
+		const AsyncGeneratorFunction = getPrototypeOf(async function* () {});
+		const ArrayIterator = getPrototypeOf([][Symbol.iterator]());
+		roots.push(AsyncFunction, Generator, Generator.prototype,
+			AsyncGeneratorFunction, AsyncGeneratorFunction.prototype, getPrototypeOf(AsyncGeneratorFunction.prototype),
+			ArrayIterator, getPrototypeOf(ArrayIterator),
+			getPrototypeOf(new Map().entries()), getPrototypeOf(new Set().values()),
+			getPrototypeOf(""[Symbol.iterator]()), getPrototypeOf(/a/g[Symbol.matchAll]("a")),
+			getPrototypeOf([].values().map((x) => x)), getPrototypeOf(Iterator.from({ next() {} })));
+		if (typeof Iterator.concat === "function") roots.push(getPrototypeOf(Iterator.concat()));
+		if (typeof NativeError.captureStackTrace === "function") roots.push(NativeError.captureStackTrace);
+		const caller = getOwnPropertyDescriptor(Function.prototype, "caller");
+		if (caller !== undefined && typeof caller.get === "function") roots.push(caller.get); // %ThrowTypeError%
+		const callee = getOwnPropertyDescriptor((function () { return arguments; })(), "callee");
+		if (callee !== undefined && typeof callee.get === "function") roots.push(callee.get);
+		for (let i = 0; i < tamedValues.length; i++) roots.push(tamedValues[i]);
+	}
+
+	// harden freezes what the global object's properties and roots lead to,
+	// breadth first, and notes how it got to each object for planOf. The
+	// walk reads the descriptors of some 2,000 properties, which costs about
+	// 4 ms a VM in this engine, several times the rest of making one. So
+	// vm.go has a throwaway VM walk once per process and compiles the walk in
+	// as straight-line code, the plan, that freezes the same objects in the
+	// same order without looking at a descriptor: a VM with the plan and the
+	// global keys it was made for runs it; any other walks.
+	//
+	// Object.freeze throws when it cannot freeze an object, and a VM that
+	// walks checks each; the plan is checked by the tests, which walk a VM
+	// that ran it.
+	let found = null; // the walk, for planOf
+	function harden() {
+		const seen = new NativeSet(), objs = [], from = [], how = [], at = [], writable = [];
+		seen.add(G);
+		// objs[i] was reached from objs[from[i]] (-1 the global object, -2
+		// roots) by how[i]: 0 the value of its property at[i], 1 the getter of
+		// at[i], 2 the setter, 3 its prototype, 4 roots[at[i]]. writable[i]
+		// says whether objs[i] had a writable property.
+		const reach = (v, f, h, k) => {
+			if ((typeof v !== "object" || v === null) && typeof v !== "function") return;
+			if (seen.has(v)) return;
+			seen.add(v);
+			objs.push(v);
+			from.push(f);
+			how.push(h);
+			at.push(k);
+		};
+		const properties = (o, f) => {
+			const ks = ownKeys(o);
+			for (let j = 0; j < ks.length; j++) {
+				const k = ks[j], d = getOwnPropertyDescriptor(o, k);
+				if ("value" in d) {
+					if (d.writable && f >= 0) writable[f] = true;
+					reach(d.value, f, 0, k);
+				} else {
+					reach(d.get, f, 1, k);
+					reach(d.set, f, 2, k);
+				}
+			}
+		};
+		const pathOf = (i) => {
+			let path = "";
+			for (let j = i; ; j = from[j]) {
+				const k = at[j];
+				switch (how[j]) {
+				case 0: path = "." + toString(k) + path; break;
+				case 1: path = "." + toString(k) + "[get]" + path; break;
+				case 2: path = "." + toString(k) + "[set]" + path; break;
+				case 3: path = ".[[Prototype]]" + path; break;
+				default: path = "(hidden intrinsic " + k + ")" + path;
+				}
+				if (from[j] === -1) return "globalThis" + path;
+				if (from[j] === -2) return path;
+			}
+		};
+		properties(G, -1);
+		for (let i = 0; i < roots.length; i++) reach(roots[i], -2, 4, i);
+		for (let i = 0; i < objs.length; i++) {
+			const o = objs[i];
+			reach(getPrototypeOf(o), i, 3, null);
+			properties(o, i);
+			try {
+				freeze(o);
+				if (!isFrozen(o)) throw new NativeTypeError("still not frozen");
+			} catch (e) {
+				throw new NativeTypeError("bootstrap: cannot freeze " + pathOf(i) + ": " + toString(e));
+			}
+		}
+		found = { objs: objs, from: from, how: how, at: at, writable: writable };
+	}
+
+	// planOf writes harden's walk as the plan, which vm.go puts in place of
+	// the call of harden at the end of this file:
+	//
+	//	if ($.same) {
+	//		const F = $.F, Z = $.Z, ...;
+	//		const o0 = F(G.Error);
+	//		Z(o0.isError);
+	//		...
+	//	} else $.harden();
+	//
+	// with F Object.freeze, Z Object.seal (the same for an object with no
+	// writable property, and cheaper), P Reflect.getPrototypeOf, D
+	// Reflect.getOwnPropertyDescriptor, S Symbol, R roots and G the global
+	// object. Objects reached through a symbol key that is not a well-known
+	// symbol cannot be planned: planOf throws, and every VM walks.
+	function planOf() {
+		const objs = found.objs, from = found.from, how = found.how, at = found.at, writable = found.writable;
+		const wellKnown = { __proto__: null }, parent = [];
+		const names = ownKeys(Symbol);
+		for (let i = 0; i < names.length; i++) {
+			if (typeof Symbol[names[i]] === "symbol") wellKnown[toString(Symbol[names[i]])] = names[i];
+		}
+		const key = (k) => {
+			if (typeof k === "string") return stringify(k);
+			const name = wellKnown[toString(k)];
+			if (name === undefined || Symbol[name] !== k) throw new NativeTypeError("bootstrap: no plan for the key " + toString(k));
+			return "S." + name;
+		};
+		for (let i = 0; i < objs.length; i++) if (from[i] >= 0) parent[from[i]] = true;
+		let code = "if ($.same) {\nconst F = $.F, Z = $.Z, P = $.P, D = $.D, S = $.S, R = $.R, G = $.G;\n";
+		for (let i = 0; i < objs.length; i++) {
+			const o = from[i] === -1 ? "G" : "o" + from[i], k = at[i], holder = from[i] === -1 ? G : objs[from[i]];
+			let e;
+			switch (how[i]) {
+			case 0: e = typeof k === "string" && /^[A-Za-z_$][\w$]*$/.test(k) ? o + "." + k : o + "[" + key(k) + "]"; break;
+			// (__lookupGetter__ makes no descriptor object, Reflect's does.)
+			case 1: e = holder.__lookupGetter__ === lookupGetter ? o + ".__lookupGetter__(" + key(k) + ")" : "D(" + o + ", " + key(k) + ").get"; break;
+			case 2: e = holder.__lookupSetter__ === lookupSetter ? o + ".__lookupSetter__(" + key(k) + ")" : "D(" + o + ", " + key(k) + ").set"; break;
+			case 3: e = "P(" + o + ")"; break;
+			default: e = "R[" + k + "]";
+			}
+			code += (parent[i] ? "const o" + i + " = " : "") + (writable[i] ? "F(" : "Z(") + e + ");\n";
+		}
+		return code + "} else $.harden();";
 	}
 
 	// The script is evaluated by an indirect eval, so that it runs as global
@@ -271,12 +496,25 @@
 		}
 	}
 
-	return function drive(op, a, b) {
+	function drive(op, a, b) {
 		switch (op) {
 		case "run": return run(a, b);
 		case "finish": return finish();
 		case "clean": return clean() ? "" : "d";
+		case "plan": return found === null ? "" : planOf();
 		}
 		throw new NativeTypeError("unknown op " + op);
+	}
+
+	return {
+		__proto__: null, drive: drive, same: same, harden: harden,
+		F: freeze, Z: seal, P: getPrototypeOf, D: getOwnPropertyDescriptor, S: Symbol, R: roots, G: G,
 	};
-})()
+})();
+
+// vm.go puts the plan in place of this line (see harden and planOf). It is
+// outside any function because QuickJS keeps the source text of every
+// function in the bytecode, which each VM reads in.
+$.harden(); // the plan
+$.drive;
+}

@@ -394,16 +394,21 @@ func TestGarbageOfEarlierRun(t *testing.T) {
 
 func TestTenantIsolation(t *testing.T) {
 	r := newRunner(t, Config{PoolSize: 1})
-	// Tenant a leaves everything it can behind, built-ins included.
+	// Tenant a leaves everything it can behind, or tries to: the built-ins
+	// are frozen, so the last two lines do nothing.
 	mustRun(t, r, "a", "var secret = 'a-secret'\nglobalThis.leak = 1\nObject.prototype.mark = 'a'\nArray.prototype.sum = function () { return 1 }", map[string]any{"data": "a-data"})
 	got := mustRun(t, r, "b", "result = [typeof secret, typeof leak, typeof data, typeof ({}).mark, typeof [].sum]", map[string]any{"other": int64(1)})
 	want := []any{"undefined", "undefined", "undefined", "undefined", "undefined"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("tenant b sees %#v", got)
 	}
-	// a's VM, with its mark, is still a's.
-	if got := mustRun(t, r, "a", "result = ({}).mark", nil); got != "a" {
+	// a's VM is still a's, and a sees nothing of its first run either.
+	made := r.made.Load()
+	if got := mustRun(t, r, "a", "result = [typeof secret, typeof ({}).mark]", nil); !reflect.DeepEqual(got, []any{"undefined", "undefined"}) {
 		t.Errorf("tenant a: %#v", got)
+	}
+	if r.made.Load() != made {
+		t.Errorf("tenant a's second run had a new VM")
 	}
 	idle, _ := r.stats()
 	if idle["a"] != 1 || idle["b"] != 1 {
@@ -512,17 +517,14 @@ func TestNoHostAccess(t *testing.T) {
 
 func TestRecycle(t *testing.T) {
 	r := newRunner(t, Config{MaxRunsPerVM: 3})
-	// Object.prototype.n counts the runs of a VM, since built-ins are not
-	// reset between runs.
-	var got []any
+	// The VMs made so far, after each run: a new one every third run.
+	var got []int64
 	for i := 0; i < 7; i++ {
-		got = append(got, mustRun(t, r, "t", "Object.prototype.n = (Object.prototype.n || 0) + 1\nresult = Object.prototype.n", nil))
+		mustRun(t, r, "t", "result = 1", nil)
+		got = append(got, r.made.Load())
 	}
-	if want := []any{int64(1), int64(2), int64(3), int64(1), int64(2), int64(3), int64(1)}; !reflect.DeepEqual(got, want) {
-		t.Errorf("runs per VM %v, want %v", got, want)
-	}
-	if made := r.made.Load(); made != 3 {
-		t.Errorf("%d VMs made, want 3", made)
+	if want := []int64{1, 1, 1, 2, 2, 2, 3}; !reflect.DeepEqual(got, want) {
+		t.Errorf("VMs made after each run %v, want %v", got, want)
 	}
 }
 
@@ -530,8 +532,11 @@ func TestFreshVMPerRun(t *testing.T) {
 	for _, cfg := range []Config{{MaxRunsPerVM: 1}, {PoolSize: -1}} {
 		r := newRunner(t, cfg)
 		for i := 0; i < 3; i++ {
-			if got := mustRun(t, r, "t", "result = (Object.prototype.n = (Object.prototype.n || 0) + 1)", nil); got != int64(1) {
+			if got := mustRun(t, r, "t", "var n = (globalThis.n || 0) + 1\nresult = n", nil); got != int64(1) {
 				t.Errorf("%+v: run %d saw %#v", cfg, i, got)
+			}
+			if made := r.made.Load(); made != int64(i+1) {
+				t.Errorf("%+v: %d VMs made after run %d", cfg, made, i)
 			}
 		}
 		if idle, _ := r.stats(); len(idle) != 0 {
@@ -636,6 +641,28 @@ func TestConcurrency(t *testing.T) {
 	r := newRunner(t, Config{PoolSize: 2, MaxIdle: 5, MaxRunsPerVM: 15})
 	tenants := []string{"a", "b", "c", "d"}
 	const workers, runs = 4, 25
+	// No run can mark its VM (the built-ins are frozen), so the pool is
+	// watched instead: an idle VM is only ever in its own tenant's pool.
+	stop, watched := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			r.mu.Lock()
+			for tenant, vs := range r.idle {
+				for _, v := range vs {
+					if v.tenant != tenant {
+						t.Errorf("a VM of %q in the pool of %q", v.tenant, tenant)
+					}
+				}
+			}
+			r.mu.Unlock()
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	for _, tenant := range tenants {
 		for w := 0; w < workers; w++ {
@@ -652,9 +679,8 @@ func TestConcurrency(t *testing.T) {
 					case 9:
 						req.Source = "globalThis.left = tenant\nlet r = i\nresult = [r]"
 					default:
-						// The first run on a VM marks it with its tenant.
-						req.Source = "if (Object.prototype.owner === undefined) Object.prototype.owner = tenant\n" +
-							"result = [({}).owner, i * 2, typeof left]"
+						// A run that tries to mark its VM for the next ones.
+						req.Source = "Object.prototype.owner = tenant\nresult = [typeof ({}).owner, i * 2, typeof left]"
 					}
 					res, err := r.Run(context.Background(), req)
 					switch i % 10 {
@@ -671,7 +697,7 @@ func TestConcurrency(t *testing.T) {
 							t.Errorf("%s %d: %#v, %v", tenant, i, res, err)
 						}
 					default:
-						if want := []any{tenant, int64(2 * i), "undefined"}; err != nil || !reflect.DeepEqual(res, want) {
+						if want := []any{"undefined", int64(2 * i), "undefined"}; err != nil || !reflect.DeepEqual(res, want) {
 							t.Errorf("%s %d: %#v, %v, want %#v", tenant, i, res, err, want)
 						}
 					}
@@ -680,6 +706,8 @@ func TestConcurrency(t *testing.T) {
 		}
 	}
 	wg.Wait()
+	close(stop)
+	<-watched
 	idle, busy := r.stats()
 	total := 0
 	for tenant, n := range idle {
@@ -690,5 +718,130 @@ func TestConcurrency(t *testing.T) {
 	}
 	if total > 5 || busy != 0 {
 		t.Errorf("idle %v, busy %d", idle, busy)
+	}
+}
+
+// TestBuiltinsStayPristine: a run that changes a built-in fails with a
+// TypeError or changes nothing (sloppy code, where assigning to a frozen
+// property is ignored), and the next run on the same VM sees the built-in
+// as it was. Each change is tried in sloppy and in strict code.
+func TestBuiltinsStayPristine(t *testing.T) {
+	r := newRunner(t, Config{PoolSize: 1})
+	tests := []struct {
+		name, change string
+		check        string // true when the built-in is as it was
+		always       bool   // the change throws in sloppy code too
+	}{
+		{"Array.prototype", "Array.prototype.x = 1", "!('x' in [])", false},
+		{"Object.prototype", "Object.prototype.x = 1", "({}).x === undefined", false},
+		{"JSON.parse", "JSON.parse = () => 0", "JSON.parse('[1]')[0] === 1", false},
+		{"Math.random", "Math.random = () => 4", "Math.random() < 1", false},
+		{"String.prototype.trim", "String.prototype.trim = () => 'evil'", "' a '.trim() === 'a'", false},
+		{"Promise.prototype.then", "Promise.prototype.then = () => 'evil'", "Promise.resolve(1).then(() => 2) instanceof Promise", false},
+		{"AsyncFunction.prototype", "Object.getPrototypeOf(async function () {}).x = 1", "(async function () {}).x === undefined", false},
+		{"ArrayIterator.prototype", "Object.getPrototypeOf([][Symbol.iterator]()).next = () => ({ done: true })", "[...[1, 2]].length === 2", false},
+		{"Reflect", "Reflect.x = 1", "Reflect.x === undefined", false},
+		{"Date.prototype.getTime", "Date.prototype.getTime = () => 0", "new Date(5).getTime() === 5", false},
+		{"delete Array.prototype.map", "delete Array.prototype.map", "typeof [].map === 'function'", false},
+		{"property of a built-in function", "JSON.parse.cache = {}", "JSON.parse.cache === undefined", false},
+		{"TypedArray.prototype", "Object.getPrototypeOf(Int8Array).prototype.x = 1", "new Int8Array(1).x === undefined", false},
+		{"Iterator.prototype", "Iterator.prototype.map = null", "typeof [].values().map === 'function'", false},
+		{"Generator.prototype", "Object.getPrototypeOf(function* () {}).prototype.next = null", "(function* () { yield 1 })().next().value === 1", false},
+		{"Array.prototype[Symbol.unscopables]", "Array.prototype[Symbol.unscopables].flat = false", "Array.prototype[Symbol.unscopables].flat === true", false},
+		{"Map.prototype.get", "Map.prototype.get = () => 'evil'", "new Map([[1, 2]]).get(1) === 2", false},
+		{"RegExp.prototype.exec", "RegExp.prototype.exec = () => null", "/a/.test('a')", false},
+		{"name of a built-in function", "Object.defineProperty(Array.prototype.map, 'name', { value: 'evil' })", "[].map.name === 'map'", true},
+		{"prototype of a built-in function", "Object.setPrototypeOf(Array.prototype.map, { call: () => 'evil' })", "[].map.call([1], (x) => x + 1)[0] === 2", true},
+		{"getter on Object.prototype", "Object.defineProperty(Object.prototype, 'y', { get() { return 1 } })", "({}).y === undefined", true},
+		{"Object.prototype.toString, tamed", "Object.prototype.toString = () => 'evil'", "String({}) === '[object Object]'", true},
+		{"Error.prototype.name, tamed", "Error.prototype.name = 'Evil'", "String(new Error('m')) === 'Error: m'", true},
+		{"Error.prototype.name redefined", "Object.defineProperty(Error.prototype, 'name', { value: 'Evil' })", "new Error('m').name === 'Error'", true},
+		{"Function.prototype.call, tamed", "Function.prototype.call = null", "Math.max.call(null, 1, 2) === 2", true},
+		{"Array.prototype[Symbol.iterator], tamed", "Array.prototype[Symbol.iterator] = function* () {}", "[...[1]].length === 1", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mustRun(t, r, "t", "result = 1", nil) // a warm VM
+			made := r.made.Load()
+			for _, prefix := range []string{"", "'use strict'\n"} {
+				mode := "sloppy"
+				if prefix != "" {
+					mode = "strict"
+				}
+				res, err := run(t, r, "t", prefix+tt.change+"\nresult = ("+tt.check+")", nil)
+				if prefix != "" || tt.always {
+					if err == nil {
+						t.Errorf("%s: no error, result %#v; want a TypeError", mode, res)
+					} else if se := scriptError(t, err, script.ErrScript); !strings.HasPrefix(se.Message, "TypeError: ") || se.Line != strings.Count(prefix, "\n")+1 {
+						t.Errorf("%s: %q at line %d, want a TypeError at line %d", mode, se.Message, se.Line, strings.Count(prefix, "\n")+1)
+					}
+				} else if err != nil || res != true {
+					t.Errorf("%s: %#v, %v; want the change to have no effect", mode, res, err)
+				}
+				if got := mustRun(t, r, "t", "result = ("+tt.check+")", nil); got != true {
+					t.Errorf("the run after the %s change sees it: %q is %#v", mode, tt.check, got)
+				}
+			}
+			if r.made.Load() != made {
+				t.Errorf("the runs were not on the same VM")
+			}
+		})
+	}
+}
+
+// TestOrdinaryCode: code that assigns over what the built-ins' prototypes
+// hold, which frozen prototypes would reject without the override taming,
+// and everyday code, work in sloppy and in strict scripts.
+func TestOrdinaryCode(t *testing.T) {
+	r := newRunner(t, Config{PoolSize: 1})
+	tests := []struct {
+		name, src string
+		want      any
+	}{
+		{"Error subclass naming itself", "class E extends Error { constructor(m) { super(m); this.name = 'E' } }\nconst e = new E('m')\nresult = [e.name, e.message, String(e), e instanceof Error, Object.keys(e).join()]",
+			[]any{"E", "m", "E: m", true, "name"}},
+		{"subclass of a native error", "class V extends TypeError { constructor() { super(); this.message = 'v'; this.name = 'V' } }\nresult = String(new V())", "V: v"},
+		{"error message and name assigned", "const e = new Error('m')\ne.message = 'n'\nconst f = new Error()\nf.message = 'o'\nf.name = 'N'\nresult = [e.message, String(f)]", []any{"n", "N: o"}},
+		{"own toString", "const o = {}\no.toString = () => 'x'\nresult = String(o) + o", "xx"},
+		{"toString on a prototype", "function F() {}\nF.prototype.toString = function () { return 'f' }\nresult = String(new F())", "f"},
+		{"constructor of a prototype chain", "function A() {}\nfunction B() {}\nB.prototype = Object.create(A.prototype)\nB.prototype.constructor = B\nconst b = new B()\nresult = [b.constructor === B, b instanceof A]", []any{true, true}},
+		{"Object.prototype's names as own properties", "const o = {}\no.constructor = 1\no.hasOwnProperty = 2\no.valueOf = () => 41\nresult = [o + 1, o.constructor, o.hasOwnProperty]", []any{int64(42), int64(1), int64(2)}},
+		{"Object.assign of those names", "result = Object.assign({}, { toString: 1, constructor: 2, isPrototypeOf: 3 })", map[string]any{"toString": int64(1), "constructor": int64(2), "isPrototypeOf": int64(3)}},
+		{"globals named like them", "toString = 1\nvar valueOf = 2\nresult = [toString, valueOf, typeof globalThis.hasOwnProperty]", []any{int64(1), int64(2), "function"}},
+		{"a method of an array replaced", "const a = [1]\na.push = function (x) { return Array.prototype.push.call(this, x, x) }\na.push(2)\nresult = a", []any{int64(1), int64(2), int64(2)}},
+		{"call, apply and bind", "function f(a, b) { return this.x + a + b }\nconst g = function () {}\ng.call = 1\nresult = [f.call({ x: 1 }, 2, 3), f.apply({ x: 1 }, [2, 3]), f.bind({ x: 1 }, 2)(3), g.call]", []any{int64(6), int64(6), int64(6), int64(1)}},
+		{"for-in lists no built-in", "const ks = []\nfor (const k in { a: 1 }) ks.push(k)\nfor (const k in [5]) ks.push(k)\nfor (const k in new Error('x')) ks.push(k)\nresult = ks", []any{"a", "0"}},
+		{"arrays, maps, JSON and regexps", "const a = [3, 1, 2].sort()\na.push(4)\nconst m = new Map([[1, 'a']])\nm.set(2, 'b')\nresult = [a.join(), JSON.stringify({ m: [...m] }), 'x-y-z'.replace(/-/g, '+'), /(\\d+)/.exec('ab12')[1], [...'héllo'].length, Array.from({ length: 2 }, (_, i) => i * 2).concat([9])]",
+			[]any{"1,2,3,4", `{"m":[[1,"a"],[2,"b"]]}`, "x+y+z", "12", int64(5), []any{int64(0), int64(2), int64(9)}}},
+		{"typed arrays", "const t = new Uint8Array([1, 2])\nt.set([3], 1)\nresult = [...t.map((x) => x * 2)].concat(String(t))", []any{int64(2), int64(6), "1,3"}},
+		{"promises and async functions", "result = (async () => { const x = await Promise.all([1, Promise.resolve(2)]); return x[0] + x[1] })()", int64(3)},
+		{"generators and iterator helpers", "function* g() { yield 1; yield 2 }\nresult = [...g()].concat(Array.from(g()), [1, 2, 3].values().map((x) => x * 2).toArray())",
+			[]any{int64(1), int64(2), int64(1), int64(2), int64(2), int64(4), int64(6)}},
+		{"async generators", "async function* g() { yield 1; yield 2 }\nresult = (async () => { let s = 0; for await (const x of g()) s += x; return s })()", int64(3)},
+		{"Array subclass", "class A extends Array { sum() { return this.reduce((a, b) => a + b, 0) } }\nconst a = A.from([1, 2, 3])\na.push(4)\nresult = [a.sum(), a instanceof A, a.map((x) => x).constructor === A, a.length]",
+			[]any{int64(10), true, true, int64(4)}},
+		{"Promise subclass", "class P extends Promise {}\nconst p = P.resolve(1).then((x) => x + 1)\nresult = (async () => [p instanceof P, await p])()", []any{true, int64(2)}},
+		{"Object.defineProperty on own objects", "const o = {}\nObject.defineProperty(o, 'x', { value: 1, enumerable: true })\nObject.defineProperty(o, 'toString', { value: () => 'o' })\nObject.freeze(o)\nresult = [o.x, String(o), Object.isFrozen(o)]",
+			[]any{int64(1), "o", true}},
+		{"hasOwnProperty and friends", "result = [({ a: 1 }).hasOwnProperty('a'), Object.prototype.hasOwnProperty.call([], 'length'), Object.prototype.isPrototypeOf.call(Array.prototype, []), String(new RangeError('r')), (function f() {}).toString().startsWith('function f')]",
+			[]any{true, true, true, "RangeError: r", true}},
+	}
+	for _, tt := range tests {
+		for _, mode := range [][2]string{{"sloppy", ""}, {"strict", "'use strict'\nvar result\n"}} {
+			prefix := mode[1]
+			t.Run(tt.name+"/"+mode[0], func(t *testing.T) {
+				if got := mustRun(t, r, "t", prefix+tt.src, nil); !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("got %#v, want %#v", got, tt.want)
+				}
+			})
+		}
+	}
+	// What the runs assigned is gone.
+	got := mustRun(t, r, "t", "result = [typeof toString, typeof valueOf, Object.keys(globalThis).length]", nil)
+	if want := []any{"function", "function", int64(0)}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after the runs: %#v, want %#v", got, want)
+	}
+	if made := r.made.Load(); made != 1 {
+		t.Errorf("%d VMs made, want 1", made)
 	}
 }

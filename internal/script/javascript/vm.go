@@ -34,12 +34,18 @@ var bootstrap struct {
 	bytecode []byte // nil when it could not be compiled: evaluate source
 }
 
-// bootstrapPlaceholder is the line of bootstrap.js that prepareBootstrap
-// fills in.
-const bootstrapPlaceholder = "const expected = null, check = null;"
+// bootstrapPlaceholder and planPlaceholder are the lines of bootstrap.js
+// that prepareBootstrap fills in.
+const (
+	bootstrapPlaceholder = "const expected = null, check = null;"
+	planPlaceholder      = "$.harden(); // the plan"
+)
 
-// prepareBootstrap fills in bootstrap. When anything fails it leaves the
-// source as it is, which makes each VM build its own check.
+// prepareBootstrap fills in bootstrap: the keys of the built-in globals and
+// the check of them, and the plan by which a VM freezes the built-ins,
+// which is how a VM evaluating the plain source got to each of them. When
+// anything fails it leaves the source as it is, which makes each VM build
+// its own check and walk the built-ins itself.
 func prepareBootstrap() {
 	bootstrap.source = bootstrapJS
 	js, err := quickjs.NewVM()
@@ -55,6 +61,16 @@ func prepareBootstrap() {
 	if err != nil || json.Unmarshal([]byte(list), &keys) != nil {
 		return
 	}
+	drive, err := js.EvalValue(bootstrapJS, quickjs.EvalGlobal)
+	if err != nil {
+		return
+	}
+	out, err = drive.Call(quickjs.UndefinedValue, "plan")
+	drive.Free()
+	plan, _ := out.(string)
+	if err != nil || plan == "" {
+		return
+	}
 	var check strings.Builder
 	check.WriteString("(G, v) => true")
 	for i, k := range keys {
@@ -65,6 +81,7 @@ func prepareBootstrap() {
 	}
 	src := strings.Replace(bootstrapJS, bootstrapPlaceholder,
 		fmt.Sprintf("const expected = %s, check = %s;", list, check.String()), 1)
+	src = strings.Replace(src, planPlaceholder, plan, 1)
 	bc, err := js.Compile(src, quickjs.EvalGlobal)
 	if err != nil {
 		return
@@ -153,6 +170,7 @@ type runState struct {
 	deadline time.Time
 	timeout  time.Duration
 	limit    int64
+	end      func() // undoes begin
 }
 
 // failureEnvelope is the JSON of an "e" envelope of bootstrap.js.
@@ -177,30 +195,8 @@ func (v *vm) exec(ctx context.Context, src, input string, timeout time.Duration,
 		}
 	}()
 
-	v.js.SetMemoryLimit(uintptr(limit))
-	// The collector runs when the runtime's memory passes a threshold that
-	// it then sets to 1.5 times what it kept. After a run that held a lot,
-	// that threshold can be past the next run's limit, and cyclic garbage
-	// left by the run would then fail it for want of memory. A low threshold
-	// makes the first allocation of the run collect whenever the runtime
-	// holds more than a fresh VM does.
-	v.js.SetGCThreshold(gcThreshold)
-	if ctx.Done() != nil {
-		done := make(chan struct{})
-		stop := context.AfterFunc(ctx, func() {
-			v.interrupt()
-			close(done)
-		})
-		defer func() {
-			if !stop() {
-				// The interrupt has been or is being requested. Once it is
-				// set, the next call into the VM clears it, so the VM can
-				// be kept.
-				<-done
-			}
-		}()
-	}
-	r := &runState{v: v, ctx: ctx, src: src, deadline: time.Now().Add(timeout), timeout: timeout, limit: limit}
+	r := v.begin(ctx, src, timeout, limit)
+	defer r.end()
 	if err := r.stopped(); err != nil {
 		return nil, true, err // nothing ran
 	}
@@ -256,6 +252,36 @@ func (v *vm) exec(ctx context.Context, src, input string, timeout time.Duration,
 	return res, keep, nil
 }
 
+// begin prepares v for a run: its limits, and an interrupt when ctx ends.
+// The caller must call the run's end.
+func (v *vm) begin(ctx context.Context, src string, timeout time.Duration, limit int64) *runState {
+	v.js.SetMemoryLimit(uintptr(limit))
+	// The collector runs when the runtime's memory passes a threshold that
+	// it then sets to 1.5 times what it kept. After a run that held a lot,
+	// that threshold can be past the next run's limit, and cyclic garbage
+	// left by the run would then fail it for want of memory. A low threshold
+	// makes the first allocation of the run collect whenever the runtime
+	// holds more than a fresh VM does.
+	v.js.SetGCThreshold(gcThreshold)
+	r := &runState{v: v, ctx: ctx, src: src, deadline: time.Now().Add(timeout), timeout: timeout, limit: limit, end: func() {}}
+	if ctx.Done() != nil {
+		done := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			v.interrupt()
+			close(done)
+		})
+		r.end = func() {
+			if !stop() {
+				// The interrupt has been or is being requested. Once it is
+				// set, the next call into the VM clears it, so the VM can
+				// be kept.
+				<-done
+			}
+		}
+	}
+	return r
+}
+
 // call calls bootstrap.js's drive with args, within what is left of the
 // run's timeout, and returns its envelope.
 //
@@ -264,6 +290,7 @@ func (v *vm) exec(ctx context.Context, src, input string, timeout time.Duration,
 // The failures that escape bootstrap.js: an interrupt, or memory running
 // out where bootstrap.js could not catch it, mapped by r.escaped.
 func (r *runState) call(args ...any) (string, error) {
+	fn := r.v.drive
 	if err := r.stopped(); err != nil {
 		return "", err
 	}
@@ -274,7 +301,7 @@ func (r *runState) call(args ...any) (string, error) {
 	if err := r.v.js.SetEvalTimeout(left); err != nil {
 		return "", &script.Error{Kind: script.ErrSandbox, Message: err.Error()}
 	}
-	out, err := r.v.drive.Call(quickjs.UndefinedValue, args...)
+	out, err := fn.Call(quickjs.UndefinedValue, args...)
 	if err != nil {
 		return "", r.escaped(err)
 	}
