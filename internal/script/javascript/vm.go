@@ -120,6 +120,13 @@ type vm struct {
 	elem *list.Element
 
 	closed bool
+
+	// The node runtime (node.go), made on the VM's first node call.
+	node     quickjs.Value // the function noderuntime.js returned
+	hasNode  bool
+	bare     bool           // no bootstrap.js: DescribeNode's throwaway VM
+	loaded   map[int64]bool // NodeScript ids the node runtime holds evaluated
+	nodeCall *NodeCall      // the call in progress, for the host functions
 }
 
 // newVM starts a VM for tenant and evaluates bootstrap.js in it.
@@ -155,7 +162,12 @@ func (v *vm) close() {
 	}
 	v.closed = true
 	defer func() { _ = recover() }()
-	v.drive.Free()
+	if !v.bare {
+		v.drive.Free()
+	}
+	if v.hasNode {
+		v.node.Free()
+	}
 	v.js.Close()
 }
 
@@ -290,7 +302,11 @@ func (v *vm) begin(ctx context.Context, src string, timeout time.Duration, limit
 // The failures that escape bootstrap.js: an interrupt, or memory running
 // out where bootstrap.js could not catch it, mapped by r.escaped.
 func (r *runState) call(args ...any) (string, error) {
-	fn := r.v.drive
+	return r.callFn(r.v.drive, args...)
+}
+
+// callFn is call for another function of the VM.
+func (r *runState) callFn(fn quickjs.Value, args ...any) (string, error) {
 	if err := r.stopped(); err != nil {
 		return "", err
 	}
