@@ -31,6 +31,12 @@ type PackageDescription struct {
 	PermissionLines []string
 	// Warnings: an unsigned package, for one.
 	Warnings []string
+	// Kind is "wasm", or "typescript" for a TypeScript node's package
+	// (its nodes run the bundled script in the JavaScript sandbox).
+	Kind string
+	// Sources are a TypeScript node's sources by path (src/node.ts), for
+	// review; nil for WebAssembly packages.
+	Sources map[string]string
 
 	manifest *manifest.Manifest
 }
@@ -131,6 +137,12 @@ func (e *Engine) inspect(ctx context.Context, data []byte, src string, sig []byt
 	}
 	m := p.Manifest
 	d := describe(p.Digest, m)
+	for name, data := range p.Sources {
+		if d.Sources == nil {
+			d.Sources = map[string]string{}
+		}
+		d.Sources[name] = string(data)
+	}
 	switch {
 	case sig != nil:
 		key, comment, err := trust.VerifyWithComment(data, sig)
@@ -159,7 +171,10 @@ func (e *Engine) inspect(ctx context.Context, data []byte, src string, sig []byt
 // describe turns a manifest into a PackageDescription.
 func describe(digest string, m *manifest.Manifest) *PackageDescription {
 	d := &PackageDescription{ID: m.ID, Name: m.Name, Version: m.Version, Description: m.Description, Digest: digest,
-		PermissionLines: m.PermissionLines(), manifest: m}
+		PermissionLines: m.PermissionLines(), Kind: "wasm", manifest: m}
+	if m.Script != "" {
+		d.Kind = "typescript"
+	}
 	pm := m.Permissions
 	d.Permissions = Permissions{Memory: orDefault(pm.Memory, manifest.DefaultMemory), Timeout: orDefault(pm.Timeout, manifest.DefaultTimeout),
 		Variables: pm.Variables, Cache: pm.Cache, State: pm.State, Storage: pm.Storage,

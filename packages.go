@@ -21,6 +21,7 @@ import (
 	"github.com/weft-dev/weft/internal/capability/storage"
 	"github.com/weft-dev/weft/internal/customnode"
 	"github.com/weft-dev/weft/internal/journal"
+	"github.com/weft-dev/weft/internal/manifest"
 	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/store"
 	"github.com/weft-dev/weft/internal/wasmhost"
@@ -242,7 +243,13 @@ type resolution struct {
 func (r *resolution) resolve(typeName string) (*bt.Spec, error) {
 	ref, constraint, hasVersion := strings.Cut(typeName, "@")
 	pkgID, nodeID, ok := strings.Cut(ref, "/")
-	if !ok || pkgID == "" || nodeID == "" {
+	if !ok && manifest.TypeScriptNameProblem(ref) == "" {
+		// NAME: the TypeScript node of package ts.NAME (api-v1.md).
+		pkgID, nodeID, ok = manifest.TypeScriptPrefix+ref, ref, true
+	} else if !ok {
+		return nil, workflow.ErrUnknownType
+	}
+	if pkgID == "" || nodeID == "" {
 		return nil, fmt.Errorf("expected PACKAGE_ID/NODE_ID[@VERSION], found %q", typeName)
 	}
 	if hasVersion && constraint == "" {

@@ -7,9 +7,9 @@ package weft
 import (
 	"errors"
 	"sort"
-	"strings"
 
 	"github.com/weft-dev/weft/internal/bt"
+	"github.com/weft-dev/weft/internal/tsnode"
 	"github.com/weft-dev/weft/internal/workflow"
 )
 
@@ -21,8 +21,8 @@ type Problem struct {
 	Message   string
 }
 
-// Problems returns every problem an error from loading a workflow lists, in
-// order; an error that is not a list of problems is one Problem with its
+// Problems returns every problem an error from loading a workflow (or from
+// BuildTypeScript) lists, in order; an error that is not a list of problems is one Problem with its
 // text and no position.
 //
 //	if _, err := eng.Load("flow.yaml", src); err != nil {
@@ -37,6 +37,18 @@ func Problems(err error) []Problem {
 		out := make([]Problem, 0, len(list.List))
 		for _, d := range list.List {
 			out = append(out, Problem{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, Message: d.Msg})
+		}
+		return out
+	}
+	var ts *tsnode.Error
+	if errors.As(err, &ts) {
+		out := make([]Problem, 0, len(ts.Problems))
+		for _, p := range ts.Problems {
+			msg := p.Msg
+			if p.Field != "" {
+				msg = p.Field + ": " + msg
+			}
+			out = append(out, Problem{File: p.File, Line: p.Line, Col: p.Column, Message: msg})
 		}
 		return out
 	}
@@ -56,7 +68,7 @@ func (w *Workflow) NodeTypes() []string {
 }
 
 // sideEffects are the built-in node types that reach outside the run.
-// Custom nodes (any type with a '/') may too; PythonInterpreter and
+// Custom nodes (any type the built-in registry does not hold) may too; PythonInterpreter and
 // JavaScriptInterpreter run without network or files, so they do not.
 var sideEffects = map[string]bool{"HttpRequest": true}
 
@@ -66,7 +78,9 @@ var sideEffects = map[string]bool{"HttpRequest": true}
 // network or files, so they count as free of side effects.
 func (w *Workflow) Rerunnable() bool {
 	for _, t := range w.NodeTypes() {
-		if sideEffects[t] || strings.Contains(t, "/") {
+		// A type the built-in registry does not hold is a custom node's:
+		// PACKAGE/NODE, or a TypeScript node's bare NAME.
+		if _, builtin := w.eng.reg.Lookup(t); sideEffects[t] || !builtin {
 			return false
 		}
 	}

@@ -29,7 +29,7 @@ func newNodeCmd(e *env) *cobra.Command {
 			if lang == "" {
 				return badInput("node init: --lang is required: one of %s", strings.Join(nodeinit.Languages(), ", "))
 			}
-			if sdk == "" {
+			if sdk == "" && nodeinit.NeedsSDK(lang) {
 				root, err := nodeinit.FindSDKRoot()
 				if err != nil {
 					return badInput("node init: %v", err)

@@ -26,8 +26,15 @@ var commonProps = []bt.PropSpec{
 	{Name: "outputs", Type: bt.TypeObject, Description: "Output pins to store under chosen blackboard names: {PIN: NAME}."},
 }
 
-// TypeName is the node type of a package's node: PACKAGE_ID/NODE_ID.
-func TypeName(m *manifest.Manifest, n *manifest.Node) string { return m.ID + "/" + n.ID }
+// TypeName is the node type of a package's node: PACKAGE_ID/NODE_ID, or
+// NAME for the node of a TypeScript node's package ts.NAME (api-v1.md),
+// which workflows may also write ts.NAME/NAME.
+func TypeName(m *manifest.Manifest, n *manifest.Node) string {
+	if m.Script != "" && m.ID == manifest.TypeScriptPrefix+n.ID {
+		return n.ID
+	}
+	return m.ID + "/" + n.ID
+}
 
 // Spec returns the node type of node n of pkg.
 func Spec(pkg *wasmhost.Package, n *manifest.Node) *bt.Spec {

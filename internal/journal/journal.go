@@ -67,6 +67,7 @@ type Journal struct {
 //     transactions with BEGIN IMMEDIATE.
 //   - The schema version is PRAGMA user_version; migrations run in one
 //     transaction, so concurrent Opens of the same file are safe.
+//
 // DSN is the modernc.org/sqlite data source of the database file at path
 // with the settings of the Notes above, for every SQLite database of weft
 // (the journal, the server's store).

@@ -234,7 +234,7 @@ func (t *table) tables(key string) ([]*table, bool) {
 }
 
 var topKeys = []string{"manifest_version", "id", "name", "version", "description", "authors", "license",
-	"homepage", "repository", "keywords", "min_weft_version", "wasm", "fresh_instance", "permissions", "build", "nodes"}
+	"homepage", "repository", "keywords", "min_weft_version", "wasm", "script", "fresh_instance", "permissions", "build", "nodes"}
 
 func (c *checker) manifest(doc map[string]any) *Manifest {
 	m := &Manifest{}
@@ -249,8 +249,11 @@ func (c *checker) manifest(doc map[string]any) *Manifest {
 		m.ManifestVersion = 1
 	}
 
+	_, m.scriptPackage = doc["script"]
 	if id, path, ok := t.str("id"); ok {
-		if p := packageIDProblem(id); p != "" {
+		if m.scriptPackage && TypeScriptNameProblem(strings.TrimPrefix(id, TypeScriptPrefix)) == "" && strings.HasPrefix(id, TypeScriptPrefix) {
+			// ts.NAME, a TypeScript node's package (see Manifest.Script).
+		} else if p := packageIDProblem(id); p != "" {
 			c.valErr(path, "expected a reverse-DNS id of lower-case letters, digits, '-' and '.', with at least one dot, like \"com.example.tools\"; found %s (%s)", preview(id), p)
 		}
 		m.ID = id
@@ -283,6 +286,15 @@ func (c *checker) manifest(doc map[string]any) *Manifest {
 			c.valErr(path, "%v", err)
 		}
 		m.Wasm = v
+	}
+	if v, path, ok := t.str("script"); ok {
+		if err := CheckScriptPath(v); err != nil {
+			c.valErr(path, "%v", err)
+		}
+		if m.Wasm != "" {
+			c.valErr(path, "a package runs either WebAssembly (wasm) or JavaScript (script), not both; found wasm = %s too", preview(m.Wasm))
+		}
+		m.Script = v
 	}
 	m.FreshInstance = t.boolean("fresh_instance")
 
@@ -374,7 +386,7 @@ func (c *checker) node(t *table, m *Manifest, declared map[string]bool, seen map
 	var n Node
 	t.known("id", "name", "description", "category", "icon", "oauth_providers", "wasm", "scores", "inputs", "outputs")
 	if id, path, ok := t.str("id"); ok {
-		if p := nodeIDProblem(id); p != "" {
+		if p := nodeIDProblem(id); p != "" && !(m.scriptPackage && TypeScriptNameProblem(id) == "") {
 			c.valErr(path, "expected a node id of lower-case letters, digits, '_' and '-', like \"add\"; found %s (%s)", preview(id), p)
 		} else if first, dup := seen[id]; dup {
 			c.valErr(path, "duplicate node id %s (first at %s)", preview(id), first)
@@ -408,6 +420,9 @@ func (c *checker) node(t *table, m *Manifest, declared map[string]bool, seen map
 	if v, path, ok := t.str("wasm"); ok {
 		if err := CheckModulePath(v); err != nil {
 			c.valErr(path, "%v", err)
+		}
+		if m.scriptPackage {
+			c.valErr(path, "the package runs JavaScript (script = ...): its nodes take no wasm")
 		}
 		n.Wasm = v
 	}
@@ -787,6 +802,46 @@ func CheckModulePath(p string) error {
 		return fmt.Errorf("expected a relative path to a .wasm file inside the package, like \"math.wasm\"; found %s (not a NAME.wasm file)", preview(p))
 	}
 	return nil
+}
+
+// CheckScriptPath checks the script key of a JavaScript package: a
+// relative '/'-separated path inside the package ending in ".js", as
+// CheckModulePath has it for modules.
+//
+// # Errors
+//
+// An error naming the path and what is wrong with it.
+func CheckScriptPath(p string) error {
+	if prob := pathProblem(p); prob != "" {
+		return fmt.Errorf("expected a relative path to a .js file inside the package, like \"node.js\"; found %s (%s)", preview(p), prob)
+	}
+	if !strings.HasSuffix(p, ".js") || strings.HasSuffix(p, "/.js") || p == ".js" {
+		return fmt.Errorf("expected a relative path to a .js file inside the package, like \"node.js\"; found %s (not a NAME.js file)", preview(p))
+	}
+	return nil
+}
+
+// TypeScriptPrefix starts the package id of a TypeScript node uploaded by
+// name: ts.NAME.
+const TypeScriptPrefix = "ts."
+
+// TypeScriptNameProblem says what is wrong with the name of a TypeScript
+// node (api-v1.md: ^[A-Za-z][A-Za-z0-9_-]{0,254}$), or "".
+func TypeScriptNameProblem(name string) string {
+	switch {
+	case name == "":
+		return "empty"
+	case len(name) > 255:
+		return "longer than 255 bytes"
+	case !(name[0] >= 'a' && name[0] <= 'z' || name[0] >= 'A' && name[0] <= 'Z'):
+		return "it must start with a letter"
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return fmt.Sprintf("%q is not allowed", rune(c))
+		}
+	}
+	return ""
 }
 
 // pathProblem checks a relative path inside a package.

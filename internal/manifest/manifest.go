@@ -14,7 +14,16 @@
 // asks the host for a fresh instance of the module for every node call, for
 // modules that keep state in globals between calls and must not. The
 // default, false, lets the host keep warm instances in a pool (per tenant)
-// and reuse them across calls, which is much faster.
+// and reuse them across calls, which is much faster. And
+//
+//	script = "node.js"      # top level, instead of wasm
+//
+// makes a JavaScript package, what `weft pkg build` and the server make of
+// a TypeScript node (internal/tsnode): the file runs every node in the
+// QuickJS sandbox under the same permissions, tiers and host operations as
+// a module. Its id may then also be ts.NAME and its node ids NAME, with
+// NAME as api-v1.md allows for TypeScript nodes (letters of either case,
+// digits, '_' and '-', starting with a letter, up to 255 bytes).
 //
 // # Notes
 //
@@ -57,6 +66,10 @@ type Manifest struct {
 	// means "the only .wasm in the package", which the package reader
 	// resolves and fills in.
 	Wasm string
+	// Script is the JavaScript file that runs every node of the package,
+	// for a TypeScript node's package (extension; see the package
+	// documentation). "" for a WebAssembly package; never set with Wasm.
+	Script string
 	// FreshInstance asks for a fresh instance per node call (extension; see
 	// the package documentation). False: pooled warm instances.
 	FreshInstance bool
@@ -64,6 +77,8 @@ type Manifest struct {
 	Build         *Build // nil when there is no [build]
 	Nodes         []Node
 	File          string // the file name given to Parse
+
+	scriptPackage bool // the document has a script key, set while checking
 }
 
 // Permissions is what a package may do; everything not declared is denied.
@@ -186,6 +201,9 @@ func (m *Manifest) Node(id string) *Node {
 // the node's own wasm, else the package's ("" when neither is set and the
 // package reader has not resolved the default).
 func (m *Manifest) ModuleOf(n *Node) string {
+	if m.Script != "" {
+		return m.Script
+	}
 	if n.Wasm != "" {
 		return n.Wasm
 	}

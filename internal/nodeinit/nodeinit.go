@@ -10,7 +10,10 @@
 //     {{.SDKPath}} the absolute folder of the language's SDK. A trailing
 //     ".tmpl" is dropped from file names (so that Go files and go.mod in the
 //     templates are not taken for part of weft's own module).
-//   - The projects depend on the SDKs by path: the SDKs are not published
+//   - A TypeScript project gets the SDK's types (weft.d.ts) written into it;
+//     the compiler serves the module itself from the binary, so no SDK
+//     folder is needed.
+//   - The other projects depend on the SDKs by path: the SDKs are not published
 //     to a package registry, so init needs a weft source tree (see
 //     FindSDKRoot).
 package nodeinit
@@ -27,6 +30,8 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+
+	"github.com/weft-dev/weft/sdk/typescript"
 )
 
 //go:embed all:templates
@@ -72,15 +77,28 @@ func Write(o Options) error {
 	if _, err := fs.Stat(templates, "templates/"+o.Lang); err != nil {
 		return fmt.Errorf("--lang %q: expected one of %s", o.Lang, strings.Join(Languages(), ", "))
 	}
-	sdk, err := filepath.Abs(filepath.Join(o.SDKRoot, sdkDirs[o.Lang]))
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(sdk); err != nil {
-		return fmt.Errorf("the %s SDK is not at %s: %w", o.Lang, sdk, err)
+	sdk := ""
+	if NeedsSDK(o.Lang) {
+		var err error
+		if sdk, err = filepath.Abs(filepath.Join(o.SDKRoot, sdkDirs[o.Lang])); err != nil {
+			return err
+		}
+		if _, err := os.Stat(sdk); err != nil {
+			return fmt.Errorf("the %s SDK is not at %s: %w", o.Lang, sdk, err)
+		}
 	}
 	if entries, err := os.ReadDir(o.Dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s exists and is not empty", o.Dir)
+	}
+	if o.Lang == "typescript" {
+		// The SDK's types for editors; the module itself is served by the
+		// compiler, from the binary.
+		if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(o.Dir, "weft.d.ts"), []byte(typescript.Types), 0o644); err != nil {
+			return err
+		}
 	}
 	data := map[string]string{"Name": o.Name, "ID": "com.example." + strings.ReplaceAll(o.Name, "_", "-"), "SDKPath": filepath.ToSlash(sdk)}
 	root := "templates/" + o.Lang
@@ -108,6 +126,10 @@ func Write(o Options) error {
 		return os.WriteFile(dst, out.Bytes(), 0o644)
 	})
 }
+
+// NeedsSDK reports whether a language's projects use an SDK folder by
+// path (Options.SDKRoot). TypeScript's SDK is inside the binary.
+func NeedsSDK(lang string) bool { return lang != "typescript" }
 
 // ErrNoSDK: no weft source tree with the SDKs was found.
 var ErrNoSDK = errors.New("the weft SDKs were not found")

@@ -16,7 +16,7 @@ func TestWriteEveryLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(Languages(), ","); got != "assemblyscript,c,go,rust" {
+	if got := strings.Join(Languages(), ","); got != "assemblyscript,c,go,rust,typescript" {
 		t.Fatalf("languages %s", got)
 	}
 	for _, lang := range Languages() {
@@ -25,7 +25,12 @@ func TestWriteEveryLanguage(t *testing.T) {
 			if err := Write(Options{Lang: lang, Name: "my-node", Dir: dir, SDKRoot: root}); err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range []string{"manifest.toml", "example.yaml", "README.md", ".gitignore"} {
+			files := []string{"manifest.toml", "example.yaml", "README.md", ".gitignore"}
+			if lang == "typescript" {
+				// The manifest is made from node.ts's declaration at build.
+				files = []string{"node.ts", "package.json", "weft.d.ts", "example.yaml", "README.md", ".gitignore"}
+			}
+			for _, f := range files {
 				if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 					t.Errorf("no %s", f)
 				}
@@ -43,6 +48,9 @@ func TestWriteEveryLanguage(t *testing.T) {
 				}
 				return nil
 			})
+			if lang == "typescript" {
+				return
+			}
 			m, _ := os.ReadFile(filepath.Join(dir, "manifest.toml"))
 			if !strings.Contains(string(m), `id = "com.example.my-node"`) {
 				t.Errorf("manifest:\n%s", m)

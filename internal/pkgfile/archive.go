@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -52,13 +53,21 @@ type Archive struct {
 	Names []string
 }
 
+// SourceDir holds a TypeScript node's source in its package, for review.
+const SourceDir = "src/"
+
+// sourceExts are the file types allowed under src/.
+var sourceExts = []string{".ts", ".mts", ".js", ".json", ".md"}
+
 // iconExts are the file types allowed under icons/.
 var iconExts = []string{".png", ".svg", ".jpg", ".jpeg", ".webp", ".gif", ".ico"}
 
 // CheckEntryName checks that name may appear in a package file:
 // "manifest.toml", "README.md", a module path ending in ".wasm" (see
-// manifest.CheckModulePath), or a file under "icons/" of type png, svg, jpg,
-// jpeg, webp, gif or ico. Directory entries ("icons/", "build/") are
+// manifest.CheckModulePath), a script ending in ".js" (a TypeScript node's
+// bundle, manifest.CheckScriptPath), a source under "src/" (.ts, .mts, .js,
+// .json or .md), or a file under "icons/" of type png, svg, jpg, jpeg,
+// webp, gif or ico. Directory entries ("icons/", "build/") are
 // checked by ReadArchive, not here.
 //
 // # Errors
@@ -70,6 +79,19 @@ func CheckEntryName(name string) error {
 		return nil
 	case strings.HasSuffix(name, ".wasm"):
 		if err := manifest.CheckModulePath(name); err != nil {
+			return fmt.Errorf("%w: %v", ErrUnsafe, err)
+		}
+		return nil
+	case strings.HasPrefix(name, SourceDir):
+		if p := segmentsProblem(name); p != "" {
+			return fmt.Errorf("%w: %s", ErrUnsafe, p)
+		}
+		if !slices.Contains(sourceExts, path.Ext(name)) {
+			return fmt.Errorf("%w: not part of a package: sources under %s must be %s files", ErrUnsafe, SourceDir, strings.Join(sourceExts, ", "))
+		}
+		return nil
+	case strings.HasSuffix(name, ".js"):
+		if err := manifest.CheckScriptPath(name); err != nil {
 			return fmt.Errorf("%w: %v", ErrUnsafe, err)
 		}
 		return nil
@@ -88,7 +110,7 @@ func CheckEntryName(name string) error {
 	if p := segmentsProblem(name); p != "" {
 		return fmt.Errorf("%w: %s", ErrUnsafe, p)
 	}
-	return fmt.Errorf("%w: not part of a package (a package holds manifest.toml, .wasm modules, README.md and icons/)", ErrUnsafe)
+	return fmt.Errorf("%w: not part of a package (a package holds manifest.toml, .wasm modules or a .js script, README.md, src/ and icons/)", ErrUnsafe)
 }
 
 // segmentsProblem checks a relative "/"-separated path, as
@@ -196,7 +218,7 @@ func ReadArchive(r io.Reader, lim Limits) (*Archive, error) {
 		switch {
 		case name == "manifest.toml":
 			max = lim.MaxManifest
-		case strings.HasSuffix(name, ".wasm"):
+		case strings.HasSuffix(name, ".wasm") || strings.HasSuffix(name, ".js") && !strings.HasPrefix(name, SourceDir):
 			max = lim.MaxModule
 		}
 		if hdr.Size > max {

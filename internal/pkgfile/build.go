@@ -23,13 +23,14 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/internal/manifest"
+	"github.com/weft-dev/weft/internal/tsnode"
 )
 
 // FileName is the conventional name of a package file: ID-VERSION.weftpkg.
 func FileName(m *manifest.Manifest) string { return m.ID + "-" + m.Version + ".weftpkg" }
 
 // Pack writes p as a .weftpkg: manifest.toml, the modules its nodes use,
-// and, for a folder, its README.md and icons/ when present. The same inputs
+// the sources of a TypeScript node (src/), and, for a folder, its README.md and icons/ when present. The same inputs
 // give the same bytes: entries are sorted by name, with mode 0644, times
 // zeroed and no owner, and gzip runs at a fixed level with no name or time
 // in its header. It returns the file's bytes and digest ("sha256:<hex>").
@@ -45,6 +46,9 @@ func Pack(p *Package) ([]byte, string, error) {
 	files := map[string][]byte{"manifest.toml": p.ManifestData}
 	for name, code := range p.Modules {
 		files[name] = code
+	}
+	for name, data := range p.Sources {
+		files[name] = data
 	}
 	if p.Dir != "" {
 		if err := addExtras(p.Dir, files); err != nil {
@@ -126,6 +130,9 @@ func addExtras(dir string, files map[string][]byte) error {
 // The manifest cannot be read or is invalid; the command fails (its exit
 // status is in the error, its output went to out).
 func RunBuild(ctx context.Context, dir string, out io.Writer) (bool, error) {
+	if tsnode.IsProject(dir) {
+		return false, nil // compiled in-process by every Load
+	}
 	mf := filepath.Join(dir, "manifest.toml")
 	data, err := os.ReadFile(mf)
 	if err != nil {
@@ -161,6 +168,9 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true, "target": tru
 //
 // The manifest cannot be read or is invalid.
 func Stale(dir string) (bool, string, error) {
+	if tsnode.IsProject(dir) {
+		return false, "", nil // compiled in-process by every Load
+	}
 	mf := filepath.Join(dir, "manifest.toml")
 	data, err := os.ReadFile(mf)
 	if err != nil {

@@ -21,19 +21,23 @@ package pkgfile
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/weft-dev/weft/internal/manifest"
+	"github.com/weft-dev/weft/internal/tsnode"
 )
 
 // Sentinel errors, matched with errors.Is. Manifest problems wrap
@@ -61,6 +65,9 @@ type Package struct {
 	// Manifest.ModuleOf) to its WebAssembly bytes. Modules no node uses are
 	// not read.
 	Modules map[string][]byte
+	// Sources are a TypeScript node's sources (src/...), kept in the
+	// package for review; nil for other packages.
+	Sources map[string][]byte
 	// Digest identifies the package: "sha256:<hex>" of the .weftpkg file,
 	// or, for a folder or bare module, of a listing of its files: one line
 	// "<sha256 hex>  <path>\n" per file (manifest.toml and the modules), in
@@ -155,7 +162,16 @@ func LoadArchive(source string, r io.Reader) (*Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Package{Manifest: m, ManifestData: data, Modules: mods, Digest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Source: source}, nil
+	var sources map[string][]byte
+	for _, name := range a.Names {
+		if strings.HasPrefix(name, SourceDir) {
+			if sources == nil {
+				sources = map[string][]byte{}
+			}
+			sources[name] = a.Files[name]
+		}
+	}
+	return &Package{Manifest: m, ManifestData: data, Modules: mods, Sources: sources, Digest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Source: source}, nil
 }
 
 // loadDir reads a package folder.
@@ -166,8 +182,11 @@ func loadDir(source, dir string) (*Package, error) {
 	}
 	defer root.Close()
 	data, err := readFile(root, dir, "manifest.toml", DefaultLimits.MaxManifest)
+	if errors.Is(err, fs.ErrNotExist) && tsnode.IsProject(dir) {
+		return loadProject(source, dir)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s has no manifest.toml", ErrMissing, dir)
+		return nil, fmt.Errorf("%w: %s has no manifest.toml (nor node.ts and package.json, a TypeScript node's project)", ErrMissing, dir)
 	}
 	if err != nil {
 		return nil, err
@@ -197,6 +216,35 @@ func loadDir(source, dir string) (*Package, error) {
 		return nil, fmt.Errorf("package %s: %w", source, err)
 	}
 	return &Package{Manifest: m, ManifestData: data, Modules: mods, Digest: listingDigest(data, mods), Source: source, Dir: abs}, nil
+}
+
+// loadProject builds a TypeScript node's project folder in-process
+// (tsnode.BuildProject): its package holds the manifest made from the
+// node's declaration, the bundle and the source.
+func loadProject(source, dir string) (*Package, error) {
+	res, err := tsnode.BuildProject(context.Background(), dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", manifest.ErrInvalid, err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("package %s: %w", source, err)
+	}
+	p := &Package{Manifest: res.Manifest, ManifestData: res.Files["manifest.toml"], Source: source, Dir: abs,
+		Modules: map[string][]byte{}, Sources: map[string][]byte{}}
+	for name, data := range res.Files {
+		switch {
+		case strings.HasPrefix(name, SourceDir):
+			p.Sources[name] = data
+		case name != "manifest.toml":
+			p.Modules[name] = data
+		}
+	}
+	all := map[string][]byte{}
+	maps.Copy(all, p.Modules)
+	maps.Copy(all, p.Sources)
+	p.Digest = listingDigest(p.ManifestData, all)
+	return p, nil
 }
 
 // loadWasm reads a bare module and the manifest beside it.
@@ -278,6 +326,19 @@ func readFile(root *os.Root, dir, name string, max int64) ([]byte, error) {
 // the manifest leaves it out: the only candidate), then reads every module
 // the nodes use with read, checking that each is a WebAssembly core module.
 func modules(m *manifest.Manifest, source string, candidates []string, read func(string) ([]byte, error)) (map[string][]byte, error) {
+	if m.Script != "" {
+		code, err := read(m.Script)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: package %s: its script %q is not in the package", ErrMissing, source, m.Script)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !utf8.Valid(code) {
+			return nil, fmt.Errorf("%w: package %s: script %q is not UTF-8 text", ErrFormat, source, m.Script)
+		}
+		return map[string][]byte{m.Script: code}, nil
+	}
 	needDefault := false
 	for i := range m.Nodes {
 		if m.Nodes[i].Wasm == "" {

@@ -190,6 +190,9 @@ func (p *Package) Call(ctx context.Context, req *CallRequest) (*Result, error) {
 		return fail(nil, "the request is %d bytes, over the limit of %d", len(body), MaxRequest)
 	}
 
+	if mod.script != nil {
+		return p.callScript(ctx, mod, node, req, body, now, timeout)
+	}
 	if !mod.instrumented {
 		// wazero's context checks need the deadline on a real context.
 		var cancel context.CancelFunc

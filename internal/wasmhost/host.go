@@ -38,6 +38,7 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 
+	"github.com/weft-dev/weft/internal/script/javascript"
 	"github.com/weft-dev/weft/internal/wasmhost/instrument"
 )
 
@@ -69,6 +70,10 @@ type Host struct {
 	main     wazero.Runtime            // instrumented modules
 	fallback map[uint32]wazero.Runtime // by memory limit in pages: WithCloseOnContextDone
 	compiled map[string]*module        // by key (module digest and tier)
+
+	jsOnce  sync.Once
+	js      *javascript.Runner                // JavaScript packages' VMs
+	scripts map[string]*javascript.NodeScript // by digest of the script
 }
 
 // New returns a host.
@@ -151,6 +156,9 @@ func (h *Host) Close(ctx context.Context) error {
 		errs = append(errs, rt.Close(ctx))
 	}
 	errs = append(errs, h.cache.Close(ctx))
+	if h.js != nil {
+		errs = append(errs, h.js.Close())
+	}
 	return errors.Join(errs...)
 }
 

@@ -217,28 +217,42 @@ func hostCall(ctx context.Context, mod api.Module, stack []uint64) {
 	opPtr, opLen := api.DecodeU32(stack[0]), api.DecodeU32(stack[1])
 	reqPtr, reqLen := api.DecodeU32(stack[2]), api.DecodeU32(stack[3])
 	cs, _ := ctx.Value(callKey{}).(*callState)
+	if opLen > MaxOpName {
+		stack[0] = writeReply(ctx, cs, mod, cs.report("", time.Now(), map[string]any{"error": opErr(CodeInvalidRequest, "operation name of %d bytes (limit %d)", opLen, MaxOpName)}))
+		return
+	}
+	opb, ok := mod.Memory().Read(opPtr, opLen)
+	if !ok {
+		panic(fmt.Errorf("weft.call: the operation name [%#x, +%d) is outside the module's memory", opPtr, opLen))
+	}
+	op := string(opb)
+	if reqLen > MaxHostCall {
+		stack[0] = writeReply(ctx, cs, mod, cs.report(op, time.Now(), map[string]any{"error": opErr(CodeLimitExceeded, "%s: request of %d bytes (limit %d)", op, reqLen, MaxHostCall)}))
+		return
+	}
+	reqb, ok := mod.Memory().Read(reqPtr, reqLen)
+	if !ok {
+		panic(fmt.Errorf("weft.call %s: the request [%#x, +%d) is outside the module's memory", op, reqPtr, reqLen))
+	}
+	if cs == nil {
+		data, _ := json.Marshal(map[string]any{"error": opErr(CodeUnavailable, "%s: host calls are only possible inside weft_run", op)})
+		stack[0] = writeReply(ctx, cs, mod, data)
+		return
+	}
+	stack[0] = writeReply(ctx, cs, mod, cs.dispatch(ctx, op, append([]byte(nil), reqb...)))
+}
+
+// dispatch runs host operation op with its request JSON for the call in
+// progress, through the rate limit, the router and the permission check,
+// reports it to the call's events and returns the reply JSON. Both the
+// WebAssembly import weft.call and the JavaScript node runtime come here.
+func (cs *callState) dispatch(ctx context.Context, op string, reqb []byte) []byte {
 	start := time.Now()
-	op := ""
-	reply := func() any {
-		if opLen > MaxOpName {
-			return map[string]any{"error": opErr(CodeInvalidRequest, "operation name of %d bytes (limit %d)", opLen, MaxOpName)}
-		}
-		opb, ok := mod.Memory().Read(opPtr, opLen)
-		if !ok {
-			panic(fmt.Errorf("weft.call: the operation name [%#x, +%d) is outside the module's memory", opPtr, opLen))
-		}
-		op = string(opb)
-		if reqLen > MaxHostCall {
-			return map[string]any{"error": opErr(CodeLimitExceeded, "%s: request of %d bytes (limit %d)", op, reqLen, MaxHostCall)}
-		}
-		reqb, ok := mod.Memory().Read(reqPtr, reqLen)
-		if !ok {
-			panic(fmt.Errorf("weft.call %s: the request [%#x, +%d) is outside the module's memory", op, reqPtr, reqLen))
-		}
-		req := json.RawMessage(append([]byte(nil), reqb...))
-		if cs == nil {
-			return map[string]any{"error": opErr(CodeUnavailable, "%s: host calls are only possible inside weft_run", op)}
-		}
+	if len(reqb) > MaxHostCall {
+		return cs.report(op, start, map[string]any{"error": opErr(CodeLimitExceeded, "%s: request of %d bytes (limit %d)", op, len(reqb), MaxHostCall)})
+	}
+	reply := func() map[string]any {
+		req := json.RawMessage(reqb)
 		if oe := cs.pkg.hostCallLimit(op, cs.req.Context.Tenant); oe != nil {
 			return map[string]any{"error": oe}
 		}
@@ -259,6 +273,12 @@ func hostCall(ctx context.Context, mod api.Module, stack []uint64) {
 		}
 		return map[string]any{"ok": v}
 	}()
+	return cs.report(op, start, reply)
+}
+
+// report encodes a reply within the size limit and tells the call's events
+// about the operation.
+func (cs *callState) report(op string, start time.Time, reply map[string]any) []byte {
 	data, err := json.Marshal(reply)
 	if err != nil {
 		data, _ = json.Marshal(map[string]any{"error": opErr(CodeInternal, "%s: encoding the reply: %v", op, err)})
@@ -268,14 +288,12 @@ func hostCall(ctx context.Context, mod api.Module, stack []uint64) {
 	}
 	if cs != nil && cs.req.Events != nil {
 		code := ""
-		if m, ok := reply.(map[string]any); ok {
-			if e, ok := m["error"].(*opError); ok {
-				code = e.Code
-			}
+		if e, ok := reply["error"].(*opError); ok {
+			code = e.Code
 		}
 		cs.req.Events.HostCall(op, time.Since(start), code)
 	}
-	stack[0] = writeReply(ctx, cs, mod, data)
+	return data
 }
 
 // writeReply puts a reply into a buffer from the guest's weft_alloc and

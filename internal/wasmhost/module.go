@@ -18,6 +18,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 
+	"github.com/weft-dev/weft/internal/script/javascript"
 	"github.com/weft-dev/weft/internal/wasmhost/instrument"
 )
 
@@ -30,6 +31,10 @@ type module struct {
 	hasInit      bool
 	hasFree      bool
 	memPages     uint32
+
+	// script is set, and the fields above are not, for a JavaScript
+	// package's script (script.go).
+	script *javascript.NodeScript
 }
 
 // cachedModule is what the on-disk cache keeps of an instrumented module.

@@ -64,6 +64,16 @@ func (h *Host) Load(ctx context.Context, p *pkgfile.Package) (*Package, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: package %s: node %s: module %s is not in the package", ErrInvalidModule, m.ID, n.ID, path)
 			}
+			if m.Script != "" {
+				ns, err := h.compileScript(m, path, code)
+				if err != nil {
+					return nil, err
+				}
+				mod = &module{name: path, script: ns, instrumented: true}
+				byPath[path] = mod
+				pkg.byNode[n.ID] = mod
+				continue
+			}
 			var err error
 			mod, err = h.compile(ctx, m.ID+"/"+path, code, m.MemoryPages())
 			if err != nil {

@@ -26,8 +26,8 @@ import (
 )
 
 // Resolver finds the spec of a node type the registry does not hold: custom
-// nodes named PACKAGE_ID/NODE_ID[@VERSION]. It returns ErrUnknownType when
-// it does not know the name.
+// nodes named PACKAGE_ID/NODE_ID[@VERSION], and TypeScript nodes named
+// NAME[@VERSION]. It returns ErrUnknownType when it does not know the name.
 type Resolver func(typeName string) (*bt.Spec, error)
 
 // ErrUnknownType is what a Resolver returns for a name it does not know.
@@ -297,6 +297,18 @@ func (l *loader) resolve(tn *yaml.Node) *bt.Spec {
 		}
 		l.d.add(tn, "unknown node type %q: no installed or --package package provides it", name)
 		return nil
+	}
+	// A bare name may be a TypeScript node's (NAME[@VERSION], package
+	// ts.NAME), which only the resolver knows.
+	if l.opts.Resolver != nil {
+		s, err := l.opts.Resolver(name)
+		if err == nil {
+			return s
+		}
+		if !errors.Is(err, ErrUnknownType) {
+			l.d.add(tn, "node type %q: %v", name, err)
+			return nil
+		}
 	}
 	hint := ""
 	if reg != nil {
