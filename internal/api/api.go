@@ -106,16 +106,19 @@ type CustomNodeReply struct {
 
 // CustomNode is one version of a tenant's custom-node package.
 type CustomNode struct {
-	ID          string      `json:"id"`
-	Package     string      `json:"package"`
-	Name        string      `json:"name,omitempty"`
-	Version     string      `json:"version"`
-	Description string      `json:"description,omitempty"`
-	Digest      string      `json:"digest"`
-	Status      string      `json:"status"`
-	Kind        string      `json:"kind"` // "wasm" or "typescript"
-	Nodes       []NodeType  `json:"nodes"`
-	Permissions Permissions `json:"permissions"`
+	ID          string `json:"id"`
+	Package     string `json:"package"`
+	Name        string `json:"name,omitempty"`
+	Version     string `json:"version"`
+	Description string `json:"description,omitempty"`
+	Digest      string `json:"digest"`
+	Status      string `json:"status"`
+	Kind        string `json:"kind"` // "wasm" or "typescript"
+	// Sources are a TypeScript node's sources by path ("src/node.ts"),
+	// for review.
+	Sources     map[string]string `json:"sources,omitempty"`
+	Nodes       []NodeType        `json:"nodes"`
+	Permissions Permissions       `json:"permissions"`
 	// Review is what an install shows: every permission as a line, what
 	// this version asks for beyond the package's active version, warnings.
 	Review      Review     `json:"review"`

@@ -30,24 +30,31 @@ var packageTypes = []string{"application/octet-stream", "application/x-weftpkg",
 func (s *Server) uploadCustomNode(w http.ResponseWriter, r *http.Request) error {
 	p := caller(r)
 	mt := mediaType(r)
-	if mt == "application/json" {
+	var data []byte
+	var schema json.RawMessage
+	switch {
+	case mt == "application/json":
 		var up api.TypeScriptUpload
 		if err := s.decodeJSON(w, r, &up, false); err != nil {
 			return err
 		}
-		return &httpError{status: http.StatusUnprocessableEntity, code: api.CodeInvalid,
-			msg: "TypeScript custom nodes are not supported by this server yet: upload a .weftpkg (Content-Type application/octet-stream)"}
-	}
-	if mt != "" && !slices.Contains(packageTypes, mt) {
+		built, err := s.buildTypeScript(r, &up)
+		if err != nil {
+			return err
+		}
+		data, schema = built, up.Schema
+	case mt != "" && !slices.Contains(packageTypes, mt):
 		return errorf(http.StatusUnsupportedMediaType, api.CodeMediaType, "expected Content-Type application/octet-stream (a .weftpkg) or application/json (a TypeScript node), found %q", mt)
+	default:
+		var err error
+		if data, err = readBody(w, r, s.cfg.MaxPackage); err != nil {
+			return err
+		}
+		if len(data) == 0 {
+			return badRequest("expected a .weftpkg in the request body, found nothing")
+		}
 	}
-	data, err := readBody(w, r, s.cfg.MaxPackage)
-	if err != nil {
-		return err
-	}
-	if len(data) == 0 {
-		return badRequest("expected a .weftpkg in the request body, found nothing")
-	}
+	var err error
 	var sig []byte
 	if h := r.Header.Get(SignatureHeader); h != "" {
 		if sig, err = base64.StdEncoding.DecodeString(h); err != nil {
@@ -72,6 +79,11 @@ func (s *Server) uploadCustomNode(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	node := describeUpload(desc, p.name())
+	if schema != nil {
+		if err := checkSchema(schema, node); err != nil {
+			return err
+		}
+	}
 	versions, err := s.st.PackageVersions(r.Context(), p.tenant, desc.ID)
 	if err != nil {
 		return err
@@ -113,7 +125,7 @@ func newLines(cur, old []string) []string {
 // the version.
 func describeUpload(d *weft.PackageDescription, by string) api.CustomNode {
 	n := api.CustomNode{Package: d.ID, Name: d.Name, Version: d.Version, Description: d.Description, Digest: d.Digest,
-		Kind: "wasm", Signer: d.Signer, CreatedBy: by, Nodes: []api.NodeType{},
+		Kind: d.Kind, Signer: d.Signer, Sources: d.Sources, CreatedBy: by, Nodes: []api.NodeType{},
 		Review: api.Review{Permissions: d.PermissionLines, Warnings: d.Warnings}}
 	pm := d.Permissions
 	n.Permissions = api.Permissions{Memory: pm.Memory, Timeout: pm.Timeout, AllowedHosts: pm.AllowedHosts}
