@@ -8,9 +8,10 @@ package conformance
 
 import (
 	"context"
-	"os"
-	"path/filepath"
+	"log/slog"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/wasmhost"
@@ -41,9 +42,13 @@ func BenchmarkSDK(b *testing.B) {
 	for _, lang := range languages {
 		b.Run(lang, func(b *testing.B) {
 			build(b, lang)
-			info, err := os.Stat(filepath.Join(lang, "conformance.wasm"))
+			p, err := pkgfile.Load(lang)
 			if err != nil {
 				b.Skipf("%s not built: %v", lang, err)
+			}
+			size := 0 // the module, or a TypeScript package's bundle
+			for _, code := range p.Modules {
+				size += len(code)
 			}
 			cache := b.TempDir()
 			h, pkg := loadLang(b, lang, cache) // fills the compile cache
@@ -58,7 +63,7 @@ func BenchmarkSDK(b *testing.B) {
 					pkg.Close(ctx)
 					h.Close(ctx)
 				}
-				b.ReportMetric(float64(info.Size()), "module-bytes")
+				b.ReportMetric(float64(size), "module-bytes")
 			})
 			b.Run("warm", func(b *testing.B) {
 				h, pkg := loadLang(b, lang, cache)
@@ -70,6 +75,48 @@ func BenchmarkSDK(b *testing.B) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// logReq calls the log node: one host call (the log line) besides the call
+// itself.
+var logReq = &wasmhost.CallRequest{Node: "log", Inputs: map[string]any{"msg": "hello"},
+	Context: wasmhost.CallContext{RunID: "r", Workflow: "w", NodeInstance: "n", Tenant: "t"}, Events: discard{}}
+
+type discard struct{}
+
+func (discard) Log(slog.Level, string)                 {}
+func (discard) HostCall(string, time.Duration, string) {}
+func (discard) Stream(string, any)                     {}
+
+// BenchmarkOneHostCall: a warm call of the log node, which makes one host
+// call, in C through the WebAssembly path and in TypeScript through the
+// JavaScript sandbox, in the same run (docs/performance.md).
+//
+//	go test -run '^$' -bench OneHostCall -count 5 ./conformance/
+func BenchmarkOneHostCall(b *testing.B) {
+	ctx := context.Background()
+	for _, lang := range []string{"c", "typescript"} {
+		b.Run(lang, func(b *testing.B) {
+			build(b, lang)
+			h, pkg := loadLang(b, lang, b.TempDir())
+			defer h.Close(ctx)
+			defer pkg.Close(ctx)
+			if res, err := pkg.Call(ctx, logReq); err != nil || !res.Success {
+				b.Fatal(res, err)
+			}
+			var lat []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				_, err := pkg.Call(ctx, logReq)
+				lat = append(lat, time.Since(start))
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
 		})
 	}
 }
