@@ -18,7 +18,7 @@ func BenchmarkNodeWarmCall(b *testing.B) {
 	defer r.Close()
 	// 200 lines of module code around the node, as a real bundle has.
 	var body strings.Builder
-	for i := 0; i < benchHelpers; i++ {
+	for i := 0; i < 60; i++ {
 		body.WriteString("function helper" + string(rune('a'+i%26)) + itoa(i) + "(x) {\n  const y = x + 1;\n  return y * 2;\n}\n")
 	}
 	body.WriteString(`exports.default = {async run(ctx, input) { const v = await ctx.vars.get("x"); return {b: input.a * 2, v}; }};`)
@@ -46,14 +46,7 @@ func BenchmarkNodeWarmCall(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
 }
 
-var benchHelpers = 60
-
 func itoa(i int) string {
 	return string(rune('0'+i/10)) + string(rune('0'+i%10))
 }
 
-func BenchmarkNodeWarmCallTiny(b *testing.B) {
-	benchHelpers = 0
-	defer func() { benchHelpers = 60 }()
-	BenchmarkNodeWarmCall(b)
-}
