@@ -43,10 +43,9 @@ export class HostError extends Error {
   }
 }
 
-// The name lives on the prototype, as a built-in error's does. It is defined,
-// not assigned: `this.name = ...` would throw in the sandbox, because the
-// frozen Error.prototype.name is read-only and so cannot be shadowed by
-// assignment.
+// The name lives on the prototype, as a built-in error's does. It is
+// defined, not assigned, so that it does not depend on the sandbox turning
+// the frozen Error.prototype.name into a property assignments may shadow.
 Object.defineProperty(HostError.prototype, "name", { value: "HostError", writable: true, configurable: true });
 
 /** Whether `value` is a HostError (see `instanceof` above), with `code` when given. */
