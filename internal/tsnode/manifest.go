@@ -464,6 +464,9 @@ func manifestTOML(file string, meta Meta, raw string) ([]byte, error) {
 	if err := dec.Decode(&decls); err != nil {
 		return nil, problem(file, "", "the node's declaration could not be read: %v", err)
 	}
+	if len(decls) == 0 {
+		return nil, problem(file, "", "the module exports no node: expected `export default node({inputs, outputs, permissions, run})`")
+	}
 	c := &checker{file: file}
 	var nodes []nodeDecl
 	for _, d := range decls {
