@@ -148,3 +148,27 @@ func TestNodeHostFunctionsHidden(t *testing.T) {
 		t.Fatal(out)
 	}
 }
+
+// TestNodeBuiltinsStayPristine: a node that tries to change a built-in
+// changes nothing that its next call, or another node's, sees.
+func TestNodeBuiltinsStayPristine(t *testing.T) {
+	r := New(Config{PoolSize: 1})
+	defer r.Close()
+	evil := `exports.default = {run() {
+		try { Array.prototype.leak = 1; } catch (e) {}
+		try { JSON.stringify = () => "{}"; } catch (e) {}
+		try { Object.defineProperty(Object.prototype, "leak2", {value: 2}); } catch (e) {}
+		return {a: [].leak === undefined, b: ({}).leak2 === undefined, c: JSON.stringify([1]) === "[1]"};
+	}};`
+	for i := 0; i < 2; i++ {
+		for _, body := range []string{evil, `exports.default = {run() { return {a: [].leak === undefined, b: ({}).leak2 === undefined, c: JSON.stringify([1]) === "[1]"}; }};`} {
+			out, _, err := runNode(t, r, body)
+			if err != nil || out != `{"status":"success","outputs":{"a":true,"b":true,"c":true}}` {
+				t.Fatalf("call %d: %s %v", i, out, err)
+			}
+		}
+	}
+	if made := r.made.Load(); made != 1 {
+		t.Fatalf("%d VMs made, want 1", made)
+	}
+}
