@@ -284,22 +284,8 @@ func (l *loader) resolve(tn *yaml.Node) *bt.Spec {
 			return s
 		}
 	}
-	if strings.Contains(name, "/") {
-		if l.opts.Resolver != nil {
-			s, err := l.opts.Resolver(name)
-			if err == nil {
-				return s
-			}
-			if !errors.Is(err, ErrUnknownType) {
-				l.d.add(tn, "node type %q: %v", name, err)
-				return nil
-			}
-		}
-		l.d.add(tn, "unknown node type %q: no installed or --package package provides it", name)
-		return nil
-	}
-	// A bare name may be a TypeScript node's (NAME[@VERSION], package
-	// ts.NAME), which only the resolver knows.
+	// PACKAGE/NODE, or a bare name that may be a TypeScript node's
+	// (NAME[@VERSION], package ts.NAME): only the resolver knows them.
 	if l.opts.Resolver != nil {
 		s, err := l.opts.Resolver(name)
 		if err == nil {
@@ -309,6 +295,10 @@ func (l *loader) resolve(tn *yaml.Node) *bt.Spec {
 			l.d.add(tn, "node type %q: %v", name, err)
 			return nil
 		}
+	}
+	if strings.Contains(name, "/") {
+		l.d.add(tn, "unknown node type %q: no installed or --package package provides it", name)
+		return nil
 	}
 	hint := ""
 	if reg != nil {

@@ -122,24 +122,9 @@ func (r *Runner) Node(ctx context.Context, c *NodeCall) (string, error) {
 	if limit <= 0 {
 		limit = script.DefaultMemory
 	}
-	for attempt := 0; ; attempt++ {
-		v, err := r.acquire(c.Tenant)
-		if err != nil {
-			return "", err
-		}
-		res, keep, err := v.execNode(ctx, c, timeout, limit)
-		r.release(v, keep, err)
-		if errors.Is(err, errDirty) && attempt == 0 {
-			continue
-		}
-		if errors.Is(err, errDirty) {
-			err = &script.Error{Kind: script.ErrSandbox, Message: "the VM's global object could not be reset"}
-		}
-		if errors.Is(err, script.ErrSandbox) && !r.isClosed() {
-			r.log.Warn("javascript: node call failed in the engine", "tenant", c.Tenant, "err", err)
-		}
-		return res, err
-	}
+	return onVM(r, c.Tenant, "the VM's global object could not be reset", func(v *vm) (string, bool, error) {
+		return v.execNode(ctx, c, timeout, limit)
+	})
 }
 
 // initNode evaluates noderuntime.js in v, once, with the host functions

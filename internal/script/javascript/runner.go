@@ -255,21 +255,32 @@ func (r *Runner) Run(ctx context.Context, req script.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return onVM(r, req.Tenant, "the script's global variables could not be set", func(v *vm) (any, bool, error) {
+		return v.exec(ctx, req.Source, input, timeout, limit)
+	})
+}
+
+// onVM runs job on a VM of tenant and gives the VM back. A job that could
+// not start because the VM's global object could not be prepared
+// (errDirty) runs once more on another VM; a second time, it fails with
+// script.ErrSandbox saying dirty.
+func onVM[T any](r *Runner, tenant, dirty string, job func(*vm) (T, bool, error)) (T, error) {
 	for attempt := 0; ; attempt++ {
-		v, err := r.acquire(req.Tenant)
+		v, err := r.acquire(tenant)
 		if err != nil {
-			return nil, err
+			var zero T
+			return zero, err
 		}
-		res, keep, err := v.exec(ctx, req.Source, input, timeout, limit)
+		res, keep, err := job(v)
 		r.release(v, keep, err)
 		if errors.Is(err, errDirty) && attempt == 0 {
-			continue // the run has not started: once more on another VM
+			continue // the job has not started: once more on another VM
 		}
 		if errors.Is(err, errDirty) {
-			err = &script.Error{Kind: script.ErrSandbox, Message: "the script's global variables could not be set"}
+			err = &script.Error{Kind: script.ErrSandbox, Message: dirty}
 		}
 		if errors.Is(err, script.ErrSandbox) && !r.isClosed() {
-			r.log.Warn("javascript: run failed in the engine", "tenant", req.Tenant, "err", err)
+			r.log.Warn("javascript: run failed in the engine", "tenant", tenant, "err", err)
 		}
 		return res, err
 	}
