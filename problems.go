@@ -86,3 +86,33 @@ func (w *Workflow) Rerunnable() bool {
 	}
 	return true
 }
+
+// TreeNode is one node of a workflow's tree, as tools draw it.
+type TreeNode struct {
+	// Type is the node type as the workflow names it; ID the node's id in
+	// run events (generated when the workflow gives none); Name its
+	// optional display name.
+	Type, ID, Name string
+	// Kind is "composite", "decorator" or "leaf".
+	Kind string
+	// Line is the node's line in the workflow file.
+	Line     int
+	Children []TreeNode
+}
+
+// Tree returns the workflow's tree: each node's type, id and kind, and its
+// children, in order.
+//
+//	for _, c := range wf.Tree().Children { fmt.Println(c.ID, c.Type) }
+func (w *Workflow) Tree() TreeNode { return treeOf(w.wf.Root) }
+
+func treeOf(d *bt.Def) TreeNode {
+	t := TreeNode{Type: d.Type, ID: d.ID, Name: d.Name, Line: d.Pos.Line, Kind: "leaf"}
+	if d.Spec != nil {
+		t.Kind = string(d.Spec.Kind)
+	}
+	for _, c := range d.Children {
+		t.Children = append(t.Children, treeOf(c))
+	}
+	return t
+}

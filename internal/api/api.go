@@ -217,6 +217,20 @@ type WorkflowVersion struct {
 	CreatedBy string                   `json:"created_by,omitempty"`
 	CreatedAt time.Time                `json:"created_at"`
 	Warnings  []string                 `json:"warnings,omitempty"`
+	// Tree is the version's node tree, with the node ids that run events
+	// carry (GET /workflows/{id} only; absent when it cannot be compiled
+	// any more).
+	Tree *TreeNode `json:"tree,omitempty"`
+}
+
+// TreeNode is one node of a workflow's tree.
+type TreeNode struct {
+	Type     string     `json:"type"`
+	ID       string     `json:"id"`
+	Name     string     `json:"name,omitempty"`
+	Kind     string     `json:"kind"` // composite, decorator, leaf
+	Line     int        `json:"line,omitempty"`
+	Children []TreeNode `json:"children,omitempty"`
 }
 
 // LockedPackage is what one custom node type of a workflow resolved to.

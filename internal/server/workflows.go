@@ -152,8 +152,21 @@ func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) error {
 		w.Write(v.Source)
 		return nil
 	}
-	writeJSON(w, http.StatusOK, api.WorkflowReply{Workflow: versionJSON(v, wf.Archived)})
+	out := versionJSON(v, wf.Archived)
+	if c, err := s.compiled(r.Context(), &db.Run{Tenant: p.tenant, Workflow: id, Version: v.Version}); err == nil {
+		t := treeJSON(c.Tree())
+		out.Tree = &t
+	}
+	writeJSON(w, http.StatusOK, api.WorkflowReply{Workflow: out})
 	return nil
+}
+
+func treeJSON(t weft.TreeNode) api.TreeNode {
+	out := api.TreeNode{Type: t.Type, ID: t.ID, Name: t.Name, Kind: t.Kind, Line: t.Line}
+	for _, c := range t.Children {
+		out.Children = append(out.Children, treeJSON(c))
+	}
+	return out
 }
 
 func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request) error {

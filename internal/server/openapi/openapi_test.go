@@ -214,6 +214,7 @@ func TestSchemasMatchAPITypes(t *testing.T) {
 		"WorkflowReply":       api.WorkflowReply{},
 		"WorkflowVersion":     api.WorkflowVersion{},
 		"LockedPackage":       api.LockedPackage{},
+		"TreeNode":            api.TreeNode{},
 		"Workflow":            api.Workflow{},
 		"Validation":          api.Validation{},
 		"StartRun":            api.StartRun{},
