@@ -20,11 +20,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/internal/api"
 	"github.com/weft-dev/weft/internal/server/db"
+	"github.com/weft-dev/weft/internal/ui"
 )
 
 // Config configures a Server. Zero values take the defaults named.
@@ -153,7 +156,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.cache = newWorkflowCache(512)
 	s.rates = newRateLimits(cfg.TenantRate, cfg.TenantBurst)
 	s.sched = newScheduler(s)
-	s.handler = s.routes()
+	apiHandler := s.routes()
+	web := ui.New(ui.Config{API: apiHandler, Logger: s.log})
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, api.Base+"/") || r.URL.Path == api.Base || strings.HasPrefix(r.URL.Path, "/hooks/") {
+			apiHandler.ServeHTTP(w, r)
+			return
+		}
+		web.ServeHTTP(w, r) // the web UI, a client of the API above
+	})
 	return s, nil
 }
 
