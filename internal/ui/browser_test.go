@@ -496,6 +496,13 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 	}
+	// A sign-in form posted from another site is refused.
+	req, _ := http.NewRequest("POST", e.url+"/login", strings.NewReader("token="+globex))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) > 0 {
+		t.Errorf("a cross-site sign-in: %v %v", resp, err)
+	}
 	// A form without the session is sent to sign in.
 	resp, err := http.PostForm(e.url+"/secrets", map[string][]string{"name": {"x"}, "value": {"y"}})
 	if err == nil {

@@ -131,13 +131,38 @@ func New(cfg Config) *UI {
 	return u
 }
 
-// ServeHTTP serves the UI's pages with its security headers.
+// ServeHTTP serves the UI's pages with its security headers. A POST that
+// the browser says comes from another site is refused before anything
+// else, the sign-in form's included (which has no session to hold a CSRF
+// token against: a forged sign-in would put the victim in the attacker's
+// tenant).
 func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
+	if r.Method == http.MethodPost && crossSite(r) {
+		http.Error(w, "a form sent from another site is refused", http.StatusForbidden)
+		return
+	}
 	u.router.ServeHTTP(w, r)
+}
+
+// crossSite reports whether a request comes from a page of another site:
+// by Sec-Fetch-Site when the browser sends it, else by Origin.
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return false
+	case "same-site", "cross-site":
+		return true
+	}
+	o := r.Header.Get("Origin")
+	if o == "" || o == "null" {
+		return o == "null"
+	}
+	ou, err := url.Parse(o)
+	return err != nil || ou.Host != r.Host
 }
 
 type ctxKey struct{}
