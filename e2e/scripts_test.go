@@ -22,6 +22,8 @@ func TestScriptNodes(t *testing.T) {
 		{"python not serialisable", "type: PythonInterpreter\nid: p\nprops:\n  script: |\n    result = {'tags': {1, 2}}\n", 1, []string{"set", "not JSON-serialisable"}, 0},
 		{"js syntax error", "type: JavaScriptInterpreter\nid: j\nprops:\n  script: |\n    let a = ;\n", 1, []string{"line 1", "SyntaxError"}, 0},
 		{"js timeout", "type: JavaScriptInterpreter\nid: j\nprops:\n  timeout: 500ms\n  script: \"while(true){}\"\n", 1, []string{"timed out"}, 5 * time.Second},
+		{"python print reaches the run's log", "type: PythonInterpreter\nid: p\nprops:\n  script: |\n    print('hello from python', len(items))\n    import sys; print('to stderr', file=sys.stderr)\n    result = 1\n", 0, []string{"hello from python 3", "to stderr"}, 0},
+		{"javascript console reaches the run's log", "type: JavaScriptInterpreter\nid: j\nprops:\n  script: |\n    console.log('hello from js', items.length)\n    result = 1\n", 0, []string{"hello from js 3"}, 0},
 		{"python timeout", "type: PythonInterpreter\nid: p\nprops:\n  timeout: 1s\n  script: |\n    while True: pass\n", 1, []string{"timed out"}, 8 * time.Second},
 		{"python memory tier", "type: PythonInterpreter\nid: p\nprops:\n  memory: standard\n  script: |\n    b = bytearray(1 << 30)\n", 1, []string{"memory"}, 0},
 		{"bad tier at load", "type: PythonInterpreter\nid: p\nprops:\n  memory: huge\n  script: x = 1\n", 2, []string{"memory", "huge"}, 0},

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -32,6 +33,12 @@ type Request struct {
 	Timeout time.Duration
 	// Memory is the memory limit in bytes; 0 means the standard tier.
 	Memory int64
+	// Output takes what the script prints, a line at a time: Python's
+	// print() and writes to sys.stdout and sys.stderr (at info, after the
+	// run), JavaScript's console.log/info/debug/warn/error (as they are
+	// called, at their level). It may be called from another goroutine than
+	// Run's caller. nil drops the output.
+	Output func(level slog.Level, line string)
 }
 
 // DefaultTimeout is the timeout of a Request that gives none.

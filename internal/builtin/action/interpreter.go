@@ -10,9 +10,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/weft-dev/weft/internal/bt"
+	"github.com/weft-dev/weft/internal/event"
 	sandbox "github.com/weft-dev/weft/internal/script"
 	"github.com/weft-dev/weft/internal/value"
 )
@@ -189,9 +192,11 @@ func (n *interpreter) start(t *bt.Tick) error {
 	if err != nil {
 		return err
 	}
-	req := sandbox.Request{Tenant: t.Run().TenantOrDefault(), Source: n.src, Globals: globals, Timeout: timeout, Memory: mem}
+	out := &scriptOutput{emit: t.Emitter()}
+	req := sandbox.Request{Tenant: t.Run().TenantOrDefault(), Source: n.src, Globals: globals, Timeout: timeout, Memory: mem, Output: out.line}
 	n.work.Start(t, func(ctx context.Context) (bt.Status, error) {
 		res, err := n.runner.Run(ctx, req)
+		out.done()
 		if err != nil {
 			if ctx.Err() != nil && !errors.Is(err, sandbox.ErrTimeout) {
 				return bt.Failure, ctx.Err()
@@ -203,6 +208,53 @@ func (n *interpreter) start(t *bt.Tick) error {
 	})
 	t.Log(slog.LevelDebug, fmt.Sprintf("%s script started (timeout %s, memory %s)", n.lang.name, timeout, tier))
 	return nil
+}
+
+// Caps on what one script run prints into the run's events, the same as
+// a custom node's log lines have (wasmhost's MaxLogLine, MaxLogLines,
+// MaxLogBytes).
+const (
+	maxOutputLine  = 16 << 10
+	maxOutputLines = 10_000
+	maxOutputBytes = 1 << 20
+)
+
+// scriptOutput turns a script's printed lines into log events of the node,
+// capped; what is dropped is counted and said at the end.
+type scriptOutput struct {
+	emit         func(event.Event)
+	mu           sync.Mutex
+	lines, bytes int
+	dropped      int
+}
+
+func (o *scriptOutput) line(level slog.Level, line string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.lines >= maxOutputLines || o.bytes >= maxOutputBytes {
+		o.dropped++
+		return
+	}
+	if len(line) > maxOutputLine {
+		cut := maxOutputLine
+		for cut > 0 && !utf8.RuneStart(line[cut]) {
+			cut--
+		}
+		line = fmt.Sprintf("%s… [line cut: %d bytes in all]", line[:cut], len(line))
+	}
+	o.lines++
+	o.bytes += len(line)
+	o.emit(event.Event{Kind: event.Log, Level: bt.LevelName(level), Message: line})
+}
+
+func (o *scriptOutput) done() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.dropped > 0 {
+		o.emit(event.Event{Kind: event.Log, Level: bt.LevelName(slog.LevelWarn),
+			Message: fmt.Sprintf("%d more lines of script output were dropped (limits per run: %d lines, %d bytes)", o.dropped, maxOutputLines, maxOutputBytes)})
+		o.dropped = 0
+	}
 }
 
 // jsonGlobals turns blackboard values into the JSON-compatible values a

@@ -102,3 +102,28 @@ func TestInterpreterChecks(t *testing.T) {
 		t.Errorf("without a Python runner: %v %q", res.Status, nodeErr(events, "p"))
 	}
 }
+
+// TestScriptOutputReachesTheRun: console.* lines are the node's log events,
+// capped per run, with what was dropped counted.
+func TestScriptOutputReachesTheRun(t *testing.T) {
+	svc := jsServices(t)
+	_, events, _ := run(t, "type: JavaScriptInterpreter\nid: j\nprops: {script: \"console.log('hello', n); console.error('bad'); result = 1\"}\n",
+		opts{services: svc, inputs: map[string]any{"n": int64(2)}})
+	if got := strings.Join(logs(events, "j"), "|"); !strings.Contains(got, "hello 2") || !strings.Contains(got, "bad") {
+		t.Fatalf("logs %q", got)
+	}
+	var levels []string
+	for _, e := range events {
+		if e.Kind == "log" && e.Node == "j" && (e.Message == "hello 2" || e.Message == "bad") {
+			levels = append(levels, e.Level)
+		}
+	}
+	if strings.Join(levels, ",") != "info,error" {
+		t.Fatalf("levels %v", levels)
+	}
+	_, events, _ = run(t, "type: JavaScriptInterpreter\nid: j\nprops: {script: \"for (let i = 0; i < 10005; i++) console.log('line ' + i); result = 1\"}\n", opts{services: svc})
+	l := logs(events, "j")
+	if n := len(l); n < 10000 || n > 10003 || !strings.Contains(strings.Join(l, "|"), "more lines of script output were dropped") {
+		t.Fatalf("%d lines, last %q", n, l[len(l)-1])
+	}
+}

@@ -201,6 +201,8 @@ func (v *vm) execNode(ctx context.Context, c *NodeCall, timeout time.Duration, l
 		return "", true, err
 	}
 	v.nodeCall = c
+	v.out = c.Log // console.* goes to the node's log, as ctx.log does
+	defer func() { v.out = nil }()
 
 	if err := v.js.SetEvalTimeout(timeout); err != nil {
 		return "", false, &script.Error{Kind: script.ErrSandbox, Message: err.Error()}

@@ -256,8 +256,27 @@ func (r *Runner) Run(ctx context.Context, req script.Request) (any, error) {
 		return nil, err
 	}
 	return onVM(r, req.Tenant, "the script's global variables could not be set", func(v *vm) (any, bool, error) {
+		if req.Output != nil {
+			v.out = func(level int, msg string) { req.Output(consoleLevel(level), msg) }
+			defer func() { v.out = nil }()
+		}
 		return v.exec(ctx, req.Source, input, timeout, limit)
 	})
+}
+
+// consoleLevel maps console's levels (0 trace .. 4 error) to slog's.
+func consoleLevel(l int) slog.Level {
+	switch l {
+	case 0:
+		return slog.LevelDebug - 4
+	case 1:
+		return slog.LevelDebug
+	case 3:
+		return slog.LevelWarn
+	case 4:
+		return slog.LevelError
+	}
+	return slog.LevelInfo
 }
 
 // onVM runs job on a VM of tenant and gives the VM back. A job that could

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"reflect"
 	"runtime"
@@ -483,7 +484,7 @@ func TestNoHostAccess(t *testing.T) {
 	for _, name := range []string{
 		"require", "module", "exports", "process", "Deno", "Bun",
 		"setTimeout", "setInterval", "setImmediate", "clearTimeout", "os", "std", "bjson",
-		"print", "console", "scriptArgs", "gc", "fetch", "XMLHttpRequest", "WebSocket",
+		"print", "__weft_console", "scriptArgs", "gc", "fetch", "XMLHttpRequest", "WebSocket",
 		"WebAssembly", "FinalizationRegistry", "importScripts", "load", "readFile",
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -843,5 +844,28 @@ func TestOrdinaryCode(t *testing.T) {
 	}
 	if made := r.made.Load(); made != 1 {
 		t.Errorf("%d VMs made, want 1", made)
+	}
+}
+
+// TestConsole: console.* reaches Request.Output with its level, formatted,
+// and console cannot be replaced for the next run.
+func TestConsole(t *testing.T) {
+	r := newRunner(t, Config{PoolSize: 1})
+	var got []string
+	out := func(l slog.Level, line string) { got = append(got, l.String()+" "+line) }
+	src := `console.log("a", 1, {b: [true]}); console.warn("w"); console.error(new Error("e").message); console.debug(undefined, null); console.log = () => {}; result = 1`
+	for i := 0; i < 2; i++ {
+		got = nil
+		if _, err := r.Run(context.Background(), script.Request{Tenant: "t", Source: src, Timeout: time.Second, Output: out}); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{`INFO a 1 {"b":[true]}`, "WARN w", "ERROR e", "DEBUG undefined null"}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("run %d: %q, want %q", i, got, want)
+		}
+	}
+	// Without Output, console is quiet.
+	if _, err := r.Run(context.Background(), script.Request{Tenant: "t", Source: "console.log('x'); result = 1", Timeout: time.Second}); err != nil {
+		t.Fatal(err)
 	}
 }

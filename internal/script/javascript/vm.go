@@ -53,6 +53,10 @@ func prepareBootstrap() {
 		return
 	}
 	defer js.Close()
+	// The same globals as every VM: console is one of them.
+	if installConsole(js, func(int, string) {}) != nil {
+		return
+	}
 	out, err := js.Eval(`JSON.stringify(Reflect.ownKeys(globalThis)
 		.filter((k) => k !== "FinalizationRegistry")
 		.map((k) => typeof k === "string" ? k : null))`, quickjs.EvalGlobal)
@@ -127,6 +131,8 @@ type vm struct {
 	bare     bool           // no bootstrap.js: DescribeNode's throwaway VM
 	loaded   map[int64]bool // NodeScript ids the node runtime holds evaluated
 	nodeCall *NodeCall      // the call in progress, for the host functions
+	// out takes console output of the run or call in progress.
+	out func(level int, msg string)
 }
 
 // newVM starts a VM for tenant and evaluates bootstrap.js in it.
@@ -140,6 +146,15 @@ func newVM(tenant string) (*vm, error) {
 	if err != nil {
 		return nil, fmt.Errorf("javascript: new VM: %w", err)
 	}
+	v := &vm{js: js, tenant: tenant}
+	if err := installConsole(js, func(level int, msg string) {
+		if v.out != nil {
+			v.out(level, msg)
+		}
+	}); err != nil {
+		js.Close()
+		return nil, fmt.Errorf("javascript: console: %w", err)
+	}
 	bootstrap.once.Do(prepareBootstrap)
 	var drive quickjs.Value
 	if bootstrap.bytecode != nil {
@@ -151,7 +166,36 @@ func newVM(tenant string) (*vm, error) {
 		js.Close()
 		return nil, fmt.Errorf("javascript: bootstrap: %w", err)
 	}
-	return &vm{js: js, drive: drive, tenant: tenant}, nil
+	v.drive = drive
+	return v, nil
+}
+
+//go:embed console.js
+var consoleJS string
+
+// installConsole gives the VM's global object a console whose methods send
+// their arguments, formatted, to out with their level (0 trace .. 4
+// error). It runs before bootstrap.js, so that console is a built-in
+// global: frozen and put back after every run like the others.
+func installConsole(js *quickjs.VM, out func(level int, msg string)) error {
+	if err := js.RegisterHostFunc("__weft_console", func(args []any) (any, error) {
+		if len(args) == 2 {
+			level, _ := args[0].(int64)
+			if f, ok := args[0].(float64); ok {
+				level = int64(f)
+			}
+			if i, ok := args[0].(int); ok {
+				level = int64(i)
+			}
+			msg, _ := args[1].(string)
+			out(int(level), msg)
+		}
+		return nil, nil
+	}); err != nil {
+		return err
+	}
+	_, err := js.Eval(consoleJS, quickjs.EvalGlobal)
+	return err
 }
 
 // close releases the VM. A VM whose engine was abandoned by a panic leaks

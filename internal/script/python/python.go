@@ -65,9 +65,9 @@
 // (2.0 stays a float), NaN and the infinities as float('nan') and
 // float('inf'), maps as dicts with sorted keys.
 //
-// What the script prints (to sys.stdout or sys.stderr, up to 64 KiB) is
-// logged at debug level; it never mixes with the protocol, which uses its
-// own pipes.
+// What the script prints (to sys.stdout or sys.stderr, up to 64 KiB) goes
+// to Request.Output line by line after the run; it never mixes with the
+// protocol, which uses its own pipes.
 //
 // # Notes
 //
@@ -93,6 +93,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -247,8 +248,10 @@ func (r *Runner) Run(ctx context.Context, req script.Request) (any, error) {
 		return nil, err
 	}
 	res, out, broken, err := w.run(ctx, body, timeout)
-	if out != "" {
-		r.log.Debug("Python script output", "tenant", req.Tenant, "output", out)
+	if out != "" && req.Output != nil {
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			req.Output(slog.LevelInfo, line)
+		}
 	}
 	t.give(r, w, broken)
 	return res, err
