@@ -65,7 +65,7 @@ func newRunsCmd(e *env) *cobra.Command {
 	list.Flags().StringVar(&output, "output", "text", "text or json")
 	list.Flags().IntVar(&limit, "limit", 20, "show at most N runs")
 	list.Flags().StringVar(&workflow, "workflow", "", "only runs of this workflow id")
-	list.Flags().StringVar(&status, "status", "", "only runs with this status (running, success, failure)")
+	list.Flags().StringVar(&status, "status", "", "only runs with this status (running, success, failure, interrupted)")
 
 	var showOutput string
 	show := &cobra.Command{

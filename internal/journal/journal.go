@@ -115,6 +115,9 @@ func (j *Journal) init(ctx context.Context) error {
 	if err := migrate(ctx, j.db); err != nil {
 		return err
 	}
+	if err := j.markOrphans(ctx); err != nil {
+		return err
+	}
 	stmt, err := j.db.PrepareContext(ctx, insertEventSQL)
 	if err != nil {
 		return fmt.Errorf("prepare event insert: %w", err)

@@ -380,3 +380,36 @@ func BenchmarkEmit(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// TestLiveRunsStayRunning: opening the journal again while the process
+// that runs a run lives leaves the run running; a run of a process that is
+// gone (here, a pid that cannot exist) is marked interrupted.
+func TestLiveRunsStayRunning(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "weft.db")
+	j, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if err := j.BeginRun(ctx, RunInfo{ID: "live", Workflow: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.BeginRun(ctx, RunInfo{ID: "gone", Workflow: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.DB().ExecContext(ctx, `UPDATE runs SET owner = '2147483646:1' WHERE id = 'gone'`); err != nil {
+		t.Fatal(err)
+	}
+	j2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	for id, want := range map[string]string{"live": StatusRunning, "gone": StatusInterrupted} {
+		r, _, err := j2.GetRun(ctx, id)
+		if err != nil || r.Status != want {
+			t.Errorf("%s: %+v %v; want %s", id, r, err, want)
+		}
+	}
+}

@@ -70,9 +70,9 @@ func (j *Journal) BeginRun(ctx context.Context, r RunInfo) error {
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
 	_, err = j.db.ExecContext(ctx,
-		`INSERT INTO runs (id, workflow, file, tenant, status, started_ns, inputs, blackboard)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.Workflow, r.File, r.Tenant, StatusRunning, nanos(r.Started), inputs, bb)
+		`INSERT INTO runs (id, workflow, file, tenant, status, started_ns, inputs, blackboard, owner)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Workflow, r.File, r.Tenant, StatusRunning, nanos(r.Started), inputs, bb, thisProcess)
 	if err != nil {
 		return fmt.Errorf("journal: begin run %s: %w", r.ID, err)
 	}

@@ -48,6 +48,10 @@ var migrations = [][]string{
 		)`,
 		`CREATE UNIQUE INDEX events_run_seq ON events(run_id, seq)`,
 	},
+	{ // 1 → 2: which process runs a run, so that a later one can tell a
+		// run whose process died (kill -9) from one still going.
+		`ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''`,
+	},
 }
 
 // schemaVersion is the user_version this build writes.
