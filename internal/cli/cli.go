@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,10 @@ const (
 	ExitFailure  = 1 // the workflow ran and the root returned FAILURE
 	ExitBadInput = 2 // usage error, invalid workflow, manifest or package, unknown node type
 	ExitInternal = 3 // a bug in weft
+	// ExitInterrupted and ExitTerminated: the command was stopped by
+	// SIGINT (Ctrl-C) or SIGTERM before it ended cleanly (128+N).
+	ExitInterrupted = 130
+	ExitTerminated  = 143
 )
 
 // exitError carries an exit code; its message, if any, is printed on stderr.
@@ -47,13 +52,36 @@ func badInput(format string, args ...any) error {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	stdinRead      bool // a "-" argument has consumed stdin
 }
 
 // Main runs the weft command line with args (without the program name) and
 // returns the process exit code.
+//
+// # Notes
+//
+// The first SIGINT (Ctrl-C) or SIGTERM cancels the command's context, so
+// that runs halt and servers drain; a second one kills the process as
+// usual. A command that was stopped so and did not end cleanly exits
+// 128+N, as shells expect (130 for Ctrl-C, 143 for SIGTERM), instead of the
+// code its result would have given; one that ended cleanly (a server that
+// drained) exits 0.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Value
+	go func() {
+		s, ok := <-sigs
+		if !ok {
+			return
+		}
+		got.Store(s)
+		signal.Stop(sigs) // the next one kills
+		cancel()
+	}()
+	defer func() { signal.Stop(sigs); close(sigs) }()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := newRoot(e)
 	root.SetArgs(args)
@@ -61,7 +89,14 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	return report(stderr, err)
+	code := report(stderr, err)
+	if s, ok := got.Load().(os.Signal); ok && code != ExitOK {
+		if s == os.Interrupt {
+			return ExitInterrupted
+		}
+		return ExitTerminated
+	}
+	return code
 }
 
 func report(stderr io.Writer, err error) int {
@@ -123,6 +158,9 @@ func newRoot(e *env) *cobra.Command {
 		newPkgCmd(e), newTrustCmd(e), newLockCmd(e), newRegistryCmd(e), newNodeCmd(e),
 		newServeCmd(e), newAdminCmd(e))
 	addRemote(root, e) // --server, --token-file and `weft remote` (remote.go)
+	root.AddCommand(newVersionCmd(e))
+	addExamples(root)     // examples.go
+	addCompletions(root) // completion.go
 	return root
 }
 

@@ -303,7 +303,7 @@ func remoteRun(c *cobra.Command, e *env, srv string, o *remoteRunOptions, file s
 	if err := checkOutput(o.output); err != nil {
 		return err
 	}
-	inputs, err := parseInputs(o.inputsFile, o.inputs)
+	inputs, err := parseInputs(e, o.inputsFile, o.inputs)
 	if err != nil {
 		return &exitError{code: ExitBadInput, err: err}
 	}

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,7 +72,10 @@ func runWorkflow(c *cobra.Command, e *env, f *runFlags, file string) error {
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	inputs, err := parseInputs(f.inputsFile, f.inputs)
+	if f.watch && file == "-" {
+		return badInput("--watch needs a workflow file to watch, not - (stdin)")
+	}
+	inputs, err := parseInputs(e, f.inputsFile, f.inputs)
 	if err != nil {
 		return &exitError{code: ExitBadInput, err: err}
 	}
@@ -121,7 +125,7 @@ func loadForRun(c *cobra.Command, e *env, eng *weft.Engine, f *runFlags, file st
 	if err != nil {
 		return nil, err
 	}
-	wf, err := eng.LoadFileWith(c.Context(), file, weft.LoadOptions{Tenant: f.tenant, Lock: lock})
+	wf, err := e.loadWorkflow(c.Context(), eng, file, weft.LoadOptions{Tenant: f.tenant, Lock: lock})
 	if err != nil {
 		return nil, err
 	}
@@ -215,19 +219,16 @@ func printTextResult(w io.Writer, res *weft.Result) {
 		return
 	}
 	for _, k := range value.SortedKeys(res.Blackboard) {
-		data, err := json.Marshal(res.Blackboard[k])
-		if err != nil {
-			data = []byte(fmt.Sprint(res.Blackboard[k]))
-		}
-		fmt.Fprintf(w, "  %s = %s\n", k, data)
+		fmt.Fprintf(w, "  %s = %s\n", k, textJSON(res.Blackboard[k]))
 	}
 }
 
-// parseInputs merges --inputs FILE.json and then each --input NAME=VALUE.
-func parseInputs(file string, pairs []string) (map[string]any, error) {
+// parseInputs merges --inputs FILE.json (- for stdin) and then each
+// --input NAME=VALUE.
+func parseInputs(e *env, file string, pairs []string) (map[string]any, error) {
 	inputs := map[string]any{}
 	if file != "" {
-		data, err := os.ReadFile(file)
+		data, err := e.readFile(file)
 		if err != nil {
 			return nil, fmt.Errorf("--inputs: %w", err)
 		}
@@ -339,4 +340,51 @@ func addPackages(c *cobra.Command, eng *weft.Engine, paths []string) error {
 // without instrumentation) on stderr.
 func stderrLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// textJSON is v as JSON for people: no HTML escapes (a > b stays a > b,
+// not a \u003e b).
+func textJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// maxStdin bounds what - reads from stdin.
+const maxStdin = 64 << 20
+
+// readFile reads path, or stdin for "-" (once: a second - is an error).
+func (e *env) readFile(path string) ([]byte, error) {
+	if path != "-" {
+		return os.ReadFile(path)
+	}
+	if e.stdinRead {
+		return nil, errors.New("-: stdin was read already (only one of the workflow and --inputs can be -)")
+	}
+	e.stdinRead = true
+	data, err := io.ReadAll(io.LimitReader(e.stdin, maxStdin+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading stdin: %w", err)
+	}
+	if len(data) > maxStdin {
+		return nil, fmt.Errorf("stdin: more than %d bytes", maxStdin)
+	}
+	return data, nil
+}
+
+// loadWorkflow loads the workflow file, or the one on stdin for "-"
+// (named "stdin" in problems).
+func (e *env) loadWorkflow(ctx context.Context, eng *weft.Engine, file string, o weft.LoadOptions) (*weft.Workflow, error) {
+	if file != "-" {
+		return eng.LoadFileWith(ctx, file, o)
+	}
+	src, err := e.readFile(file)
+	if err != nil {
+		return nil, badInput("%v", err)
+	}
+	return eng.LoadWith(ctx, "stdin", src, o)
 }

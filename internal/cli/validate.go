@@ -34,7 +34,7 @@ func newValidateCmd(e *env) *cobra.Command {
 			}
 			bad := 0
 			for _, file := range args {
-				if _, err := eng.LoadFileWith(c.Context(), file, weft.LoadOptions{Tenant: tenant}); err != nil {
+				if _, err := e.loadWorkflow(c.Context(), eng, file, weft.LoadOptions{Tenant: tenant}); err != nil {
 					if !errors.Is(err, weft.ErrInvalid) {
 						return err
 					}
