@@ -159,7 +159,7 @@ func newRoot(e *env) *cobra.Command {
 		newServeCmd(e), newAdminCmd(e))
 	addRemote(root, e) // --server, --token-file and `weft remote` (remote.go)
 	root.AddCommand(newVersionCmd(e))
-	addExamples(root)     // examples.go
+	addExamples(root)    // examples.go
 	addCompletions(root) // completion.go
 	return root
 }

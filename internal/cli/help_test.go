@@ -33,7 +33,6 @@ func TestEveryCommandHasExamples(t *testing.T) {
 	})
 }
 
-
 func complete(t *testing.T, args ...string) string {
 	t.Helper()
 	var out bytes.Buffer
