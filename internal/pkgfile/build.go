@@ -158,10 +158,25 @@ func RunBuild(ctx context.Context, dir string, out io.Writer) (bool, error) {
 // output, which change without the author editing the package.
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "target": true}
 
+// IsBuildInput reports whether a file of a package folder, by its name,
+// can change what the [build] command makes: not the manifest (read at
+// load, not compiled in), workflows, lockfiles, docs, traces, or the build's
+// own outputs.
+func IsBuildInput(name string) bool {
+	if name == "manifest.toml" {
+		return false
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".wasm", ".weftpkg", ".yaml", ".yml", ".lock", ".md", ".jsonl":
+		return false
+	}
+	return true
+}
+
 // Stale reports whether a package folder with a [build] command needs
-// building: a module its manifest names is missing, or a file of the
-// folder (outside .git, node_modules and target) is newer than the oldest
-// module. It also says why, for the log. A folder without [build] is never
+// building: a module its manifest names is missing, or a build input of the
+// folder (see IsBuildInput; outside .git, node_modules and target) is newer
+// than the oldest module. It also says why, for the log. A folder without [build] is never
 // stale.
 //
 // # Errors
@@ -216,7 +231,7 @@ func Stale(dir string) (bool, string, error) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(p, ".wasm") || strings.HasSuffix(p, ".weftpkg") {
+		if !IsBuildInput(d.Name()) {
 			return nil
 		}
 		if info, err := d.Info(); err == nil && info.ModTime().After(oldest) {

@@ -112,3 +112,37 @@ func TestRunBuild(t *testing.T) {
 		t.Errorf("failing command: %v %q", err, out.String())
 	}
 }
+
+// TestStaleOnlyForBuildInputs: editing a source makes a folder stale;
+// editing its manifest, a workflow or a README does not.
+func TestStaleOnlyForBuildInputs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string, at time.Time) {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t0 := time.Now().Add(-time.Hour)
+	write("manifest.toml", "manifest_version = 1\nid = \"test.s\"\nname = \"S\"\nversion = \"1.0.0\"\nwasm = \"s.wasm\"\n[build]\ncommand = \"true\"\n[[nodes]]\nid = \"n\"\nname = \"N\"\n", t0)
+	write("node.c", "int x;", t0)
+	write("s.wasm", "\x00asm\x01\x00\x00\x00", t0.Add(time.Minute))
+	if stale, why, err := Stale(dir); err != nil || stale {
+		t.Fatalf("fresh: %v %s %v", stale, why, err)
+	}
+	later := t0.Add(10 * time.Minute)
+	for _, f := range []string{"manifest.toml", "example.yaml", "README.md", "flow.lock", "trace.jsonl"} {
+		data, _ := os.ReadFile(filepath.Join(dir, f))
+		write(f, string(data)+"\n", later)
+		if stale, why, err := Stale(dir); err != nil || stale {
+			t.Errorf("after editing %s: stale %v (%s) %v", f, stale, why, err)
+		}
+	}
+	write("node.c", "int y;", later)
+	if stale, why, _ := Stale(dir); !stale || !strings.Contains(why, "node.c") {
+		t.Fatalf("after editing node.c: %v %s", stale, why)
+	}
+}
