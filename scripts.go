@@ -10,6 +10,7 @@ import (
 	"github.com/weft-dev/weft/internal/script"
 	"github.com/weft-dev/weft/internal/script/javascript"
 	"github.com/weft-dev/weft/internal/script/python"
+	"github.com/weft-dev/weft/internal/workflow"
 )
 
 // PythonConfig configures PythonInterpreter.
@@ -71,4 +72,33 @@ func (e *Engine) scriptRunners() (py, js *lazyRunner) {
 		return javascript.New(javascript.Config{Logger: e.cfg.Logger}), nil
 	}}
 	return py, js
+}
+
+// syntax checks an inline script's syntax when a workflow loads, so that
+// validate reports it at the YAML's line and column. Verdicts are kept by
+// language and source: Python's costs a compile in a python3 process (no
+// script runs: compile() executes nothing), JavaScript's a QuickJS compile.
+func (e *Engine) syntax(ctx context.Context, lang, src string) *workflow.SyntaxError {
+	key := lang + "\x00" + src
+	if v, ok := e.syntaxCache.Load(key); ok {
+		se, _ := v.(*workflow.SyntaxError)
+		return se
+	}
+	var line, col int
+	var msg string
+	ok := true
+	switch lang {
+	case "javascript":
+		line, col, msg, ok = javascript.Syntax(src)
+	case "python":
+		line, col, msg, ok = python.Syntax(ctx, e.cfg.Python.Path, src)
+	}
+	var se *workflow.SyntaxError
+	if !ok {
+		se = &workflow.SyntaxError{Line: line, Col: col, Msg: msg}
+	}
+	if ctx.Err() == nil {
+		e.syntaxCache.Store(key, se)
+	}
+	return se
 }

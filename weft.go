@@ -105,6 +105,8 @@ type Engine struct {
 	svc     *bt.Services
 	journal *journal.Journal
 
+	syntaxCache sync.Map // inline scripts' syntax verdicts (scripts.go)
+
 	pkgMu  sync.RWMutex
 	host   *wasmhost.Host
 	pkgs   map[string][]*loadedPackage // added with AddPackage, by package id
@@ -293,7 +295,8 @@ func (e *Engine) LoadWith(ctx context.Context, name string, src []byte, o LoadOp
 		return nil, &invalidError{err}
 	}
 	r := &resolution{e: e, ctx: ctx, tenant: o.Tenant, lock: o.Lock, source: o.Packages, resolved: map[string]LockedPackage{}}
-	wf, err := workflow.Load(name, src, workflow.Options{Registry: e.reg, Resolver: r.resolve})
+	wf, err := workflow.Load(name, src, workflow.Options{Registry: e.reg, Resolver: r.resolve,
+		Syntax: func(lang, code string) *workflow.SyntaxError { return e.syntax(ctx, lang, code) }})
 	if err != nil {
 		return nil, &invalidError{err}
 	}

@@ -42,9 +42,34 @@ type BuildError struct {
 // only a node type's New can see (a regular expression, a script, a
 // threshold against the number of children) are reported when the
 // workflow loads, all at once.
-func (d *Def) Check() []BuildError {
-	_, errs := d.instantiate("", nil)
+func (d *Def) Check() []BuildError { return d.CheckSkipping(nil) }
+
+// CheckSkipping is Check without calling New for the nodes skip picks
+// (their children are still checked): the loader's, whose configuration it
+// has already refused, so that New never sees what it may assume is there.
+func (d *Def) CheckSkipping(skip func(*Def) bool) []BuildError {
+	var errs []BuildError
+	tr := &Tree{}
+	d.check(tr, &Services{}, skip, &errs)
 	return errs
+}
+
+func (d *Def) check(tr *Tree, svc *Services, skip func(*Def) bool, errs *[]BuildError) *Node {
+	n := &Node{ID: d.ID, Type: d.Type, Name: d.Name, Pos: d.Pos, Index: len(tr.Nodes)}
+	tr.Nodes = append(tr.Nodes, n)
+	for _, c := range d.Children {
+		n.Children = append(n.Children, c.check(tr, svc, skip, errs))
+	}
+	if d.Spec == nil || (skip != nil && skip(d)) {
+		return n
+	}
+	b, err := d.Spec.New(&Config{ID: d.ID, Type: d.Type, Name: d.Name, Pos: d.Pos, Spec: d.Spec,
+		Props: d.Props, Children: n.Children, Services: svc})
+	if err != nil {
+		*errs = append(*errs, BuildError{Def: d, Err: err})
+	}
+	n.Behavior = b
+	return n
 }
 
 func (d *Def) instantiate(workflow string, svc *Services) (*Tree, []BuildError) {

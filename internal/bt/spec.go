@@ -47,6 +47,10 @@ type PropSpec struct {
 	Default     any // canonical value; nil for none
 	Enum        []string
 	Description string
+	// Language names the language of a TypeCode prop ("python",
+	// "javascript"), whose source the loader syntax-checks when it is given
+	// a checker (workflow.Options.Syntax).
+	Language string
 }
 
 // Templated reports whether string values of the prop may hold templates.

@@ -37,6 +37,17 @@ var ErrUnknownType = errors.New("unknown node type")
 type Options struct {
 	Registry *bt.Registry
 	Resolver Resolver // optional
+	// Syntax, when set, checks the source of a prop in a language
+	// (bt.PropSpec.Language): nil when it compiles, else the script's line
+	// and column (1-based; 0 when unknown) and the compiler's message. The
+	// loader reports it at the YAML file's line and column.
+	Syntax func(language, src string) *SyntaxError
+}
+
+// SyntaxError is a script's syntax error, in the script's own lines.
+type SyntaxError struct {
+	Line, Col int
+	Msg       string
 }
 
 // Workflow is a loaded, validated, compiled workflow file.
@@ -137,17 +148,27 @@ func Load(file string, data []byte, opts Options) (*Workflow, error) {
 		d.addAt(bt.Pos{File: file, Line: 1, Col: 1}, "empty workflow: expected a node mapping with a type")
 		return nil, d.err()
 	}
-	l := &loader{d: d, opts: opts, conv: &converter{d: d}, ids: map[string]bt.Pos{}}
+	l := &loader{d: d, opts: opts, conv: &converter{d: d}, ids: map[string]bt.Pos{}, bad: map[*bt.Def]bool{}, renamed: map[string]string{},
+		lines: strings.Split(string(data), "\n")}
 	root := l.node(doc.Content[0], "")
-	if err := d.err(); err != nil {
-		return nil, err
+	if root == nil {
+		return nil, d.err()
 	}
 	wf := &Workflow{File: file, Root: root, ID: root.ID}
 	if strings.HasPrefix(root.ID, "\x00") {
 		wf.ID = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
 	l.assignIDs(root)
-	for _, e := range root.Check() {
+	// Messages written before the ids were generated name the node by its
+	// placeholder: name it by its id now.
+	for i := range d.list {
+		for old, id := range l.renamed {
+			d.list[i].Msg = strings.ReplaceAll(d.list[i].Msg, strconv.Quote(old), strconv.Quote(id))
+		}
+	}
+	// Every problem at once: what only a node type's New sees is checked
+	// too, for every node the loader did not refuse already.
+	for _, e := range root.CheckSkipping(func(def *bt.Def) bool { return l.bad[def] }) {
 		at := e.Def.Pos
 		// Point at the prop the error is about, when it says which.
 		if rest, ok := strings.CutPrefix(e.Err.Error(), "prop "); ok {
@@ -173,6 +194,11 @@ type loader struct {
 	// generated ids are assigned after explicit ones are known, so that a
 	// generated id never takes a name the author chose.
 	unnamed []*bt.Def
+	// bad are the nodes with problems of their own (their Spec's New is not
+	// called); renamed maps each placeholder id to the id generated for it.
+	bad     map[*bt.Def]bool
+	renamed map[string]string
+	lines   []string // the file's lines, for scriptPos
 }
 
 func (l *loader) node(n *yaml.Node, path string) *bt.Def {
@@ -184,6 +210,13 @@ func (l *loader) node(n *yaml.Node, path string) *bt.Def {
 		return nil
 	}
 	def := &bt.Def{Pos: l.d.pos(n)}
+	start := len(l.d.list)
+	var mid, afterChildren int
+	defer func() {
+		if (mid-start)+(len(l.d.list)-afterChildren) > 0 || def.Spec == nil {
+			l.bad[def] = true
+		}
+	}()
 	fields := map[string]*yaml.Node{}
 	keys := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -254,11 +287,16 @@ func (l *loader) node(n *yaml.Node, path string) *bt.Def {
 			l.d.add(v, "children: expected a list of nodes, found a %s", kindName(v))
 		}
 	}
+	mid = len(l.d.list)
 	for i, c := range childNodes {
 		if cd := l.node(c, fmt.Sprintf("%s%d.", path, i)); cd != nil {
 			def.Children = append(def.Children, cd)
+		} else {
+			// Its New would see fewer children than the YAML has.
+			defer func() { l.bad[def] = true }()
 		}
 	}
+	afterChildren = len(l.d.list)
 	if def.Spec != nil {
 		l.checkChildren(def, len(childNodes), childrenPos)
 		l.props(def, fields["props"], keys["props"])
@@ -357,6 +395,11 @@ func (l *loader) props(def *bt.Def, v, key *yaml.Node) {
 			p := &bt.Prop{Name: k.Value, Spec: ps, Raw: raw, Pos: l.d.pos(pv), Set: true}
 			if p.Value, ok = l.compileProp(def, ps, raw, pv); ok {
 				def.Props[k.Value] = p
+				if src, isStr := raw.(string); isStr && ps.Language != "" && l.opts.Syntax != nil {
+					if se := l.opts.Syntax(ps.Language, src); se != nil {
+						l.d.addAt(l.scriptPos(pv, se), "prop %s: %s syntax error: %s (line %d of the script)", k.Value, languageName(ps.Language), se.Msg, se.Line)
+					}
+				}
 			}
 		}
 	}
@@ -379,12 +422,49 @@ func (l *loader) props(def *bt.Def, v, key *yaml.Node) {
 	}
 }
 
-func displayID(def *bt.Def) string {
-	if strings.HasPrefix(def.ID, "\x00") {
-		return "(no id)"
+// scriptPos is where in the YAML file a script's syntax error is: in a
+// block scalar (script: |) the script's line L is L lines below the
+// indicator, its column the line's indentation plus the script's; in a
+// one-line scalar, after the quote that opens it.
+func (l *loader) scriptPos(v *yaml.Node, se *SyntaxError) bt.Pos {
+	p := l.d.pos(v)
+	line, col := max(se.Line, 1), max(se.Col, 1)
+	switch v.Style {
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		p.Line += line
+		indent := 0
+		if p.Line-1 < len(l.lines) {
+			text := l.lines[p.Line-1]
+			indent = len(text) - len(strings.TrimLeft(text, " "))
+		}
+		p.Col = indent + col
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		p.Line += line - 1
+		if line == 1 {
+			p.Col += col
+		}
+	default:
+		p.Line += line - 1
+		if line == 1 {
+			p.Col += col - 1
+		}
 	}
-	return def.ID
+	return p
 }
+
+func languageName(lang string) string {
+	switch lang {
+	case "python":
+		return "Python"
+	case "javascript":
+		return "JavaScript"
+	}
+	return lang
+}
+
+// displayID names a node in a message: by its id, or by its placeholder,
+// which Load replaces with the generated id.
+func displayID(def *bt.Def) string { return def.ID }
 
 func propHint(spec *bt.Spec, name string) string {
 	names := make([]string, len(spec.Props))
@@ -465,6 +545,7 @@ func (l *loader) assignIDs(root *bt.Def) {
 			id = fmt.Sprintf("%s-%d-%d", base, i, n)
 		}
 		l.ids[id] = d.Pos
+		l.renamed[d.ID] = id
 		d.ID = id
 	})
 }

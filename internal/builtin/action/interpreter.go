@@ -23,6 +23,7 @@ import (
 // language describes one interpreter node type.
 type language struct {
 	node, name, outputKey string
+	lang                  string // bt.PropSpec.Language of the script
 	runner                func(*bt.Services) sandbox.Runner
 	sandbox               string // how the script is isolated, for the docs
 	example               string
@@ -30,7 +31,7 @@ type language struct {
 
 var languages = []language{
 	{
-		node: "PythonInterpreter", name: "Python", outputKey: "pythonResult",
+		node: "PythonInterpreter", name: "Python", outputKey: "pythonResult", lang: "python",
 		runner: func(s *bt.Services) sandbox.Runner { return s.Python },
 		sandbox: "The script runs in the system's CPython (`/usr/bin/python3` unless the operator " +
 			"configures another) inside an operating-system sandbox built with bubblewrap: new user, " +
@@ -53,7 +54,7 @@ var languages = []language{
 			"      result = {'mean': np.mean(values), 'count': len(values)}\n",
 	},
 	{
-		node: "JavaScriptInterpreter", name: "JavaScript", outputKey: "jsResult",
+		node: "JavaScriptInterpreter", name: "JavaScript", outputKey: "jsResult", lang: "javascript",
 		runner: func(s *bt.Services) sandbox.Runner { return s.JavaScript },
 		sandbox: "The script runs in QuickJS inside the weft process, in a VM with a memory limit " +
 			"and an interrupt: it has no filesystem, network, `require`, modules or timers. VMs are " +
@@ -87,7 +88,7 @@ func init() {
 				"names its type). The script is never templated: it reads the blackboard itself.",
 				l.outputKey, l.example, l.sandbox),
 			Props: []bt.PropSpec{
-				{Name: "script", Type: bt.TypeCode, Required: true,
+				{Name: "script", Type: bt.TypeCode, Required: true, Language: l.lang,
 					Description: fmt.Sprintf("The %s source; never templated.", l.name)},
 				{Name: "timeout", Type: bt.TypeDuration, Default: "30s",
 					Description: "How long the script may run (a duration such as \"30s\", or milliseconds)."},

@@ -318,3 +318,46 @@ func DescribeNode(ctx context.Context, ns *NodeScript, timeout time.Duration, li
 	}
 	return "", r.failure(out)
 }
+
+// Syntax compiles a JavaScriptInterpreter script without running it, as
+// the node would evaluate it (global code), and reports its syntax error:
+// the script's line and column (1-based) and the message. ok is true when
+// it compiles. No VM of a pool is used.
+func Syntax(src string) (line, col int, msg string, ok bool) {
+	js, err := quickjs.NewVM()
+	if err != nil {
+		return 0, 0, "", true // no engine, no verdict: the run will say
+	}
+	defer js.Close()
+	if _, err := js.Compile(src, quickjs.EvalGlobal); err == nil {
+		return 0, 0, "", true
+	} else {
+		var qe *quickjs.Error
+		text := err.Error()
+		if errors.As(err, &qe) {
+			text = qe.Name + ": " + qe.Message
+			line, col = positionOf(qe.Stack)
+		}
+		return line, col, clip(text), false
+	}
+}
+
+// positionOf reads "LINE:COL" from the first frame of a stack that has it.
+func positionOf(stack string) (line, col int) {
+	for _, l := range strings.Split(stack, "\n") {
+		i := strings.LastIndex(l, ":")
+		if i < 0 {
+			continue
+		}
+		j := strings.LastIndex(l[:i], ":")
+		if j < 0 {
+			continue
+		}
+		c := leadingInt(l[i+1:])
+		n := leadingInt(l[j+1:])
+		if n > 0 {
+			return n, c
+		}
+	}
+	return 0, 0
+}
