@@ -347,6 +347,9 @@ func (r *resolution) storedPackage(typeName, pkgID, constraint string) (*loadedP
 		}
 	}
 	r.deprecated(v.ID, v.Version, v.Deprecated)
+	if v.Yanked && r.lock == nil {
+		r.warnings = append(r.warnings, fmt.Sprintf("package %s@%s is yanked but still the active version, so it still runs: activate or install another (`weft pkg activate %s@VERSION`)", v.ID, v.Version, v.ID))
+	}
 	return r.e.loadDigest(r.ctx, v.Ref(), v.Digest, func() ([]byte, error) {
 		data, _, err := st.Blob(v.Digest)
 		return data, err

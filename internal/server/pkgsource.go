@@ -32,7 +32,11 @@ func (p *packageSource) Resolve(ctx context.Context, tenant, id, constraint stri
 		if err != nil {
 			return nil, fmt.Errorf("version constraint %q: %v", constraint, err)
 		}
-		best = newestMatching(versions, c)
+		// The current version when it satisfies the range, so that a
+		// rollback moves range-pinned workflows too; else the newest.
+		if cur := best; cur == nil || !matches(cur, c) {
+			best = newestMatching(versions, c)
+		}
 	}
 	if best == nil {
 		return nil, fmt.Errorf("tenant %s has no active version of package %s%s: %w", tenant, id, constraintText(constraint), weft.ErrNotInstalled)
@@ -69,6 +73,11 @@ func newestMatching(versions []*db.PackageVersion, c *semver.Constraints) *db.Pa
 		}
 	}
 	return best
+}
+
+func matches(v *db.PackageVersion, c *semver.Constraints) bool {
+	sv, err := semver.StrictNewVersion(v.Version)
+	return err == nil && c.Check(sv)
 }
 
 func constraintText(c string) string {

@@ -55,6 +55,8 @@ var (
 	ErrYanked = errors.New("yanked")
 	// ErrNoMatch: no installed version satisfies the constraint.
 	ErrNoMatch = errors.New("no matching version")
+	// ErrNoEarlier: a rollback with no earlier active version to go to.
+	ErrNoEarlier = errors.New("nothing earlier to roll back to")
 	// ErrCorrupt: a blob on disk does not have the digest the index says.
 	ErrCorrupt = errors.New("blob does not match its digest")
 )
@@ -398,8 +400,11 @@ func sortNewestFirst(vs []*Version) {
 }
 
 // Resolve picks the version of id a workflow gets for tenant: with no
-// constraint the active version; with one, the newest installed version
-// that satisfies it and is not yanked.
+// constraint the active version, even when it is yanked (yanking keeps
+// deployments working; Version.Yanked tells the caller to warn); with one,
+// the active version when it satisfies the constraint and is not yanked
+// (so that a rollback moves range-pinned workflows too), else the newest
+// installed version that satisfies it and is not yanked.
 //
 // # Errors
 //
@@ -414,9 +419,6 @@ func (s *Store) Resolve(ctx context.Context, tenant, id, constraint string) (*Ve
 	if constraint == "" {
 		for _, v := range vs {
 			if v.Active {
-				if v.Yanked {
-					return nil, fmt.Errorf("package %s@%s is active but %w; activate or install another version", id, v.Version, ErrYanked)
-				}
 				return v, nil
 			}
 		}
@@ -430,6 +432,11 @@ func (s *Store) Resolve(ctx context.Context, tenant, id, constraint string) (*Ve
 	c, err := semver.NewConstraint(constraint)
 	if err != nil {
 		return nil, fmt.Errorf("version constraint %q: %v", constraint, err)
+	}
+	for _, v := range vs {
+		if sv, err := semver.NewVersion(v.Version); err == nil && v.Active && !v.Yanked && c.Check(sv) {
+			return v, nil
+		}
 	}
 	var have []string
 	yanked := false
@@ -492,7 +499,8 @@ func activate(ctx context.Context, tx *sql.Tx, tenant, id, version string) error
 //
 // # Errors
 //
-// ErrNotFound when there is no earlier version to go back to.
+// ErrNotFound when the package has never been activated; ErrNoEarlier
+// when the active version is the first one activated.
 func (s *Store) Rollback(ctx context.Context, tenant, id string) (*Version, error) {
 	var to string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -531,7 +539,7 @@ func (s *Store) Rollback(ctx context.Context, tenant, id string) (*Version, erro
 			break
 		}
 		if to == "" {
-			return fmt.Errorf("package %s@%s: no earlier active version to roll back to for tenant %s: %w", id, cur, tenant, ErrNotFound)
+			return fmt.Errorf("package %s: %s is the first version activated for tenant %s: %w (activate another with `weft pkg activate %s@VERSION`)", id, cur, tenant, ErrNoEarlier, id)
 		}
 		for _, seq := range drop {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM pkg_activations WHERE seq = ?`, seq); err != nil {

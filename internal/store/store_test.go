@@ -84,7 +84,8 @@ func TestAddResolveRollback(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ constraint, want string }{
-		{"", "1.1.0"}, {"^1", "1.1.0"}, {"~1.0", "1.0.0"}, {"1.0.0", "1.0.0"}, {">=2", "2.0.0"}, {"*", "2.0.0"},
+		// The active version when it satisfies the range, else the newest.
+		{"", "1.1.0"}, {"^1", "1.1.0"}, {"~1.0", "1.0.0"}, {"1.0.0", "1.0.0"}, {">=2", "2.0.0"}, {"*", "1.1.0"},
 	} {
 		v, err := s.Resolve(ctx, "default", id, c.constraint)
 		if err != nil || v.Version != c.want {
@@ -122,8 +123,26 @@ func TestAddResolveRollback(t *testing.T) {
 	if v, _ := s.Resolve(ctx, "default", id, ""); v.Version != "1.0.0" {
 		t.Errorf("active after rollback: %s", v.Version)
 	}
-	if _, err := s.Rollback(ctx, "default", id); !errors.Is(err, ErrNotFound) {
+	// A range-pinned workflow follows the rollback too.
+	if v, _ := s.Resolve(ctx, "default", id, "^1"); v.Version != "1.0.0" {
+		t.Errorf("^1 after rollback: %s", v.Version)
+	}
+	if _, err := s.Rollback(ctx, "default", id); !errors.Is(err, ErrNoEarlier) || strings.Contains(err.Error(), "not installed") {
 		t.Errorf("second rollback: %v", err)
+	}
+	// Yanking the active version keeps it resolvable by default (the
+	// caller warns), never by a range.
+	if err := s.Yank(ctx, "default", id, "1.0.0", true); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Resolve(ctx, "default", id, ""); err != nil || v.Version != "1.0.0" || !v.Yanked {
+		t.Errorf("yanked active: %+v %v", v, err)
+	}
+	if v, err := s.Resolve(ctx, "default", id, "^1"); err != nil || v.Version != "1.1.0" {
+		t.Errorf("^1 with the active yanked: %+v %v", v, err)
+	}
+	if err := s.Yank(ctx, "default", id, "1.0.0", false); err != nil {
+		t.Fatal(err)
 	}
 	// Activate then rollback returns to 1.0.0.
 	if err := s.Activate(ctx, "default", id, "1.1.0"); err != nil {
