@@ -5,6 +5,10 @@
 package e2e
 
 import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -58,4 +62,77 @@ func TestReleaseTraps(t *testing.T) {
 	if got, _ := release(ranged); got != "1.1.0" {
 		t.Fatalf("^1 with the active version yanked: %s", got)
 	}
+}
+
+// TestRegistryReleaseCommands: yank and deprecate on a registry, search and
+// show as JSON with one key style, and install --lock like npm ci.
+func TestRegistryReleaseCommands(t *testing.T) {
+	author, regHome, user := t.TempDir(), t.TempDir(), t.TempDir()
+	reg := startRegistry(t, regHome, "--tokens", "s3cret")
+	defer reg.stop()
+	v1 := buildRelease(t, author, "1.0.0")
+	v2 := buildRelease(t, author, "1.1.0")
+	for _, p := range []string{v1, v2} {
+		if r := weft(t, author, "pkg", "publish", p, "--registry", reg.url, "--token", "s3cret"); r.code != 0 {
+			t.Fatalf("publish: %s", r.stderr)
+		}
+	}
+	// search --output json.
+	r := weft(t, user, "pkg", "search", "release", "--registry", reg.url, "--output", "json")
+	var found []map[string]any
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &found) != nil || len(found) != 1 || found[0]["id"] != releaseID || found[0]["latest"] != "1.1.0" {
+		t.Fatalf("search json: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	// yank --registry: installs no longer get 1.1.0.
+	if r := weft(t, author, "pkg", "yank", releaseID+"@1.1.0", "--registry", reg.url, "--token", "s3cret"); r.code != 0 || !strings.Contains(r.stdout, "yanked on") {
+		t.Fatalf("yank --registry: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := weft(t, author, "pkg", "yank", releaseID+"@1.0.0", "--registry", reg.url, "--token", "wrong"); r.code == 0 {
+		t.Fatal("a yank with a wrong token succeeded")
+	}
+	if r := weft(t, author, "pkg", "deprecate", releaseID+"@1.0.0", "--message", "use 2.x", "--registry", reg.url, "--token", "s3cret"); r.code != 0 {
+		t.Fatalf("deprecate --registry: %s", r.stderr)
+	}
+	if r := weft(t, user, "pkg", "install", releaseID, "--registry", reg.url, "--yes"); r.code != 0 || !strings.Contains(r.stdout, "1.0.0") {
+		t.Fatalf("install after the yank: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	// show --output json: one key style, pins included.
+	r = weft(t, user, "pkg", "show", releaseID, "--output", "json")
+	if r.code != 0 || strings.Contains(r.stdout, `"Name"`) || strings.Contains(r.stdout, `"ValueType"`) || !strings.Contains(r.stdout, `"outputs":[{`) {
+		t.Fatalf("show json: %s %s", r.stdout, r.stderr)
+	}
+	// install --lock in a fresh home: exactly the pinned digest, from the registry.
+	dir := t.TempDir()
+	wf := writeFile(t, dir, "flow.yaml", releaseWorkflow)
+	if r := weft(t, user, "lock", wf); r.code != 0 {
+		t.Fatalf("lock: %s", r.stderr)
+	}
+	fresh := t.TempDir()
+	r = weftEnv(t, fresh, []string{"WEFT_REGISTRY=" + reg.url}, "pkg", "install", "--lock", strings.TrimSuffix(wf, ".yaml")+".lock", "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "installed "+releaseID+" 1.0.0") {
+		t.Fatalf("install --lock: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := weft(t, fresh, "run", wf); r.code != 0 {
+		t.Fatalf("run after install --lock: %s", r.stderr)
+	}
+	r = weftEnv(t, fresh, []string{"WEFT_REGISTRY=" + reg.url}, "pkg", "install", "--lock", strings.TrimSuffix(wf, ".yaml")+".lock")
+	if r.code != 0 || !strings.Contains(r.stdout, "is installed") {
+		t.Fatalf("install --lock again: %s %s", r.stdout, r.stderr)
+	}
+}
+
+func weftEnv(t *testing.T, home string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(weftBin, args...)
+	cmd.Env = append(append(os.Environ(), "WEFT_HOME="+home), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
 }

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,7 +23,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/internal/pin"
 	"github.com/weft-dev/weft/internal/pkgfile"
+	"github.com/weft-dev/weft/internal/registry"
 	"github.com/weft-dev/weft/internal/signing"
 	"github.com/weft-dev/weft/internal/store"
 )
@@ -183,6 +186,7 @@ func newPkgSignCmd(e *env) *cobra.Command {
 type installFlags struct {
 	tenant, sha256, registry, signature string
 	yes, requireSignature               bool
+	lock                                string // --lock FILE: install what it pins
 }
 
 func newPkgInstallCmd(e *env) *cobra.Command {
@@ -199,8 +203,14 @@ func newPkgInstallCmd(e *env) *cobra.Command {
 			"permissions it asks for beyond the installed version. Unsigned packages install with a warning\n" +
 			"unless --require-signature, $WEFT_REQUIRE_SIGNATURES=1, or a registry that requires signatures.\n" +
 			"The installed version becomes the active one.",
-		Args: exactArgs(1, "one package source"),
+		Args: cobra.RangeArgs(0, 1),
 		RunE: func(c *cobra.Command, args []string) error {
+			if (len(args) == 1) == (f.lock != "") {
+				return badInput("pkg install: expected one package SOURCE, or --lock FILE (and no SOURCE)")
+			}
+			if f.lock != "" {
+				return pkgError(installLocked(c, e, f))
+			}
 			if srv := serverURL(c); srv != "" {
 				return remotePkgInstall(c, e, srv, f, "text", args[0]) // remote.go
 			}
@@ -208,6 +218,7 @@ func newPkgInstallCmd(e *env) *cobra.Command {
 		},
 	}
 	fl := c.Flags()
+	fl.StringVar(&f.lock, "lock", "", "install exactly the package versions a lockfile pins, from the registry, each checked against its digest (like npm ci)")
 	fl.StringVar(&f.tenant, "tenant", "default", "the tenant to install for")
 	fl.BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation")
 	fl.StringVar(&f.sha256, "sha256", "", "the expected SHA-256 of the package file (hex), for URLs")
@@ -215,6 +226,55 @@ func newPkgInstallCmd(e *env) *cobra.Command {
 	fl.StringVar(&f.signature, "signature", "", "the signature file (default: SOURCE.minisig when it exists)")
 	fl.BoolVar(&f.requireSignature, "require-signature", false, "refuse an unsigned package")
 	return c
+}
+
+// installLocked installs every package version the lockfile pins that the
+// tenant does not have with that digest, from the registry, refusing any
+// whose bytes differ from the pinned digest.
+func installLocked(c *cobra.Command, e *env, f *installFlags) error {
+	lock, err := weft.ReadLock(f.lock)
+	if err != nil {
+		return badInput("%v", err)
+	}
+	eng, st, err := openStore(c, e)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	type want struct{ id, version, digest string }
+	var todo []want
+	types := make([]string, 0, len(lock.Packages))
+	for t := range lock.Packages {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		p := lock.Packages[t]
+		key := p.ID + "@" + p.Version
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if v, err := st.Get(c.Context(), f.tenant, p.ID, p.Version); err == nil {
+			if v.Digest != p.Digest {
+				eng.Close()
+				return fmt.Errorf("%s pins %s %s with digest %s, but tenant %s has it installed as %s: remove it first (`weft pkg remove %s`)",
+					f.lock, p.ID, p.Version, p.Digest, f.tenant, v.Digest, key)
+			}
+			fmt.Fprintf(e.stdout, "%s %s is installed (%s)\n", p.ID, p.Version, p.Digest)
+			continue
+		}
+		todo = append(todo, want{p.ID, p.Version, p.Digest})
+	}
+	eng.Close()
+	for _, w := range todo {
+		g := *f
+		g.sha256 = w.digest
+		if err := installPackage(c, e, &g, w.id+"@"+w.version); err != nil {
+			return fmt.Errorf("%s: %s %s: %w", f.lock, w.id, w.version, err)
+		}
+	}
+	return nil
 }
 
 // fetched is a package read from a source, not yet installed.
@@ -406,6 +466,26 @@ func versionJSON(v *store.Version) map[string]any {
 	return out
 }
 
+// pinsJSON is pins with the manifest's own keys (name, type, value_type,
+// required, default, description), as the rest of the JSON has them.
+func pinsJSON(pins []pin.Spec) []map[string]any {
+	out := []map[string]any{}
+	for _, p := range pins {
+		m := map[string]any{"name": p.Name, "type": string(p.Type), "value_type": string(p.ValueType), "required": p.Required}
+		if p.ValueType == "" {
+			m["value_type"] = "normal"
+		}
+		if p.HasDefault {
+			m["default"] = p.Default
+		}
+		if p.Description != "" {
+			m["description"] = p.Description
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 func yesNo(b bool, yes, no string) string {
 	if b {
 		return yes
@@ -489,8 +569,13 @@ func newPkgShowCmd(e *env) *cobra.Command {
 				out["versions"] = all
 				var nodes []map[string]any
 				for _, n := range m.Nodes {
-					nodes = append(nodes, map[string]any{"id": n.ID, "name": n.Name, "description": n.Description,
-						"inputs": n.Inputs, "outputs": n.Outputs, "scores": n.Scores})
+					node := map[string]any{"id": n.ID, "name": n.Name, "description": n.Description,
+						"inputs": pinsJSON(n.Inputs), "outputs": pinsJSON(n.Outputs)}
+					if sc := n.Scores; sc != nil {
+						node["scores"] = map[string]int{"privacy": sc.Privacy, "security": sc.Security, "performance": sc.Performance,
+							"governance": sc.Governance, "reliability": sc.Reliability, "cost": sc.Cost}
+					}
+					nodes = append(nodes, node)
 				}
 				out["nodes"] = nodes
 				return json.NewEncoder(e.stdout).Encode(out)
@@ -599,8 +684,28 @@ func newPkgRollbackCmd(e *env) *cobra.Command {
 		})
 }
 
+// onRegistry runs a yank or deprecation on a registry instead of the local
+// store: when --registry is given, with --token or $WEFT_REGISTRY_TOKEN.
+func onRegistry(c *cobra.Command, e *env, reg, token, id, version, done string, fn func(*registry.Client) error) (bool, error) {
+	if reg == "" {
+		return false, nil
+	}
+	u, err := registryURL(reg)
+	if err != nil {
+		return true, err
+	}
+	if token == "" {
+		token = os.Getenv("WEFT_REGISTRY_TOKEN")
+	}
+	if err := fn(&registry.Client{URL: u, Token: token}); err != nil {
+		return true, pkgError(err)
+	}
+	fmt.Fprintf(e.stdout, "%s %s: %s on %s\n", id, version, done, u)
+	return true, nil
+}
+
 func newPkgDeprecateCmd(e *env) *cobra.Command {
-	var message string
+	var message, reg, token string
 	var undo bool
 	c := versionCmd(e, "deprecate ID@VERSION --message TEXT", "Mark a version deprecated: it still runs, with a warning", true,
 		func(c *cobra.Command, st *store.Store, tenant, id, version string) error {
@@ -608,6 +713,11 @@ func newPkgDeprecateCmd(e *env) *cobra.Command {
 				message = ""
 			} else if message == "" {
 				return badInput("pkg deprecate: --message TEXT is required (say what to use instead)")
+			}
+			if ok, err := onRegistry(c, e, reg, token, id, version, yesNo(undo, "no longer deprecated", "deprecated"), func(cl *registry.Client) error {
+				return cl.Deprecate(c.Context(), id, version, message)
+			}); ok {
+				return err
 			}
 			if err := st.Deprecate(c.Context(), tenant, id, version, message); err != nil {
 				return err
@@ -617,13 +727,21 @@ func newPkgDeprecateCmd(e *env) *cobra.Command {
 		})
 	c.Flags().StringVar(&message, "message", "", "why, and what to use instead")
 	c.Flags().BoolVar(&undo, "undo", false, "clear the deprecation")
+	c.Flags().StringVar(&reg, "registry", "", "deprecate on this registry instead of the local store")
+	c.Flags().StringVar(&token, "token", "", "the registry's publish token (default $WEFT_REGISTRY_TOKEN)")
 	return c
 }
 
 func newPkgYankCmd(e *env) *cobra.Command {
 	var undo bool
+	var reg, token string
 	c := versionCmd(e, "yank ID@VERSION", "Yank a version: no new resolution picks it (lockfiles naming it still run)", true,
 		func(c *cobra.Command, st *store.Store, tenant, id, version string) error {
+			if ok, err := onRegistry(c, e, reg, token, id, version, yesNo(undo, "no longer yanked", "yanked"), func(cl *registry.Client) error {
+				return cl.Yank(c.Context(), id, version, !undo)
+			}); ok {
+				return err
+			}
 			if err := st.Yank(c.Context(), tenant, id, version, !undo); err != nil {
 				return err
 			}
@@ -631,6 +749,8 @@ func newPkgYankCmd(e *env) *cobra.Command {
 			return nil
 		})
 	c.Flags().BoolVar(&undo, "undo", false, "un-yank")
+	c.Flags().StringVar(&reg, "registry", "", "yank on this registry instead of the local store")
+	c.Flags().StringVar(&token, "token", "", "the registry's publish token (default $WEFT_REGISTRY_TOKEN)")
 	return c
 }
 

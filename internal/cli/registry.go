@@ -157,7 +157,7 @@ func newPkgPublishCmd(e *env) *cobra.Command {
 }
 
 func newPkgSearchCmd(e *env) *cobra.Command {
-	var reg string
+	var reg, output string
 	c := &cobra.Command{
 		Use:   "search [QUERY] --registry URL",
 		Short: "Search a registry's packages",
@@ -171,9 +171,18 @@ func newPkgSearchCmd(e *env) *cobra.Command {
 			if len(args) == 1 {
 				q = args[0]
 			}
+			if err := checkOutput(output); err != nil {
+				return err
+			}
 			pkgs, err := (&registry.Client{URL: u}).Search(c.Context(), q)
 			if err != nil {
 				return pkgError(err)
+			}
+			if output == "json" {
+				if pkgs == nil {
+					pkgs = []registry.PackageSummary{}
+				}
+				return writeJSON(e, pkgs)
 			}
 			for _, p := range pkgs {
 				fmt.Fprintf(e.stdout, "%s %s: %s\n", p.ID, p.Latest, p.Description)
@@ -182,6 +191,7 @@ func newPkgSearchCmd(e *env) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&reg, "registry", "", "the registry URL (default $WEFT_REGISTRY)")
+	c.Flags().StringVar(&output, "output", "text", "text or json")
 	return c
 }
 
