@@ -49,3 +49,38 @@ func ExampleEngine_Load_invalid() {
 	// flow.yaml:1:7: unknown node type "Sequense" (did you mean "Sequence"?)
 	// flow.yaml:3:11: unknown node type "SuccesNode" (did you mean "SuccessNode"?)
 }
+
+// A Go-native node type, registered on the engine and used by a workflow
+// like a built-in; its outputs land under the node's id.
+func ExampleEngine_RegisterNode() {
+	home, _ := os.MkdirTemp("", "weft-example-")
+	defer os.RemoveAll(home)
+	ctx := context.Background()
+	eng, err := weft.New(ctx, weft.Config{Home: home, NoJournal: true})
+	if err != nil {
+		panic(err)
+	}
+	defer eng.Close()
+
+	err = eng.RegisterNode(weft.NodeType{
+		Type:    "acme.Greet",
+		Summary: "Greets someone.",
+		Props:   []weft.Prop{{Name: "name", Type: "string", Required: true}},
+		Run: func(ctx context.Context, in weft.NodeInput) (map[string]any, error) {
+			return map[string]any{"greeting": "Hello, " + in.String("name") + "!"}, nil
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	wf, err := eng.Load("greet.yaml", []byte("type: acme.Greet\nid: hi\nprops: {name: \"{{ who }}\"}\n"))
+	if err != nil {
+		panic(err)
+	}
+	res, err := wf.Run(ctx, weft.RunOptions{Inputs: map[string]any{"who": "Ada"}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Status, res.Blackboard["hi"])
+	// Output: success map[greeting:Hello, Ada!]
+}

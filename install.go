@@ -166,13 +166,3 @@ func (e *Engine) InstallPackage(ctx context.Context, data []byte, o InstallOptio
 	return &InstalledPackage{ID: v.ID, Version: v.Version, Digest: v.Digest, Tenant: o.Tenant, Signer: v.Signer,
 		Nodes: info.Nodes, Warnings: rev.Warnings}, nil
 }
-
-// Packages returns the package store, for listing, activating, rolling
-// back, deprecating, yanking and removing installed packages.
-//
-// # Errors
-//
-// The database cannot be opened.
-func (e *Engine) Packages(ctx context.Context) (*store.Store, error) {
-	return e.packageStore(ctx)
-}

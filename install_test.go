@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/internal/enginex"
 )
 
 // releasePackage builds the e2e release fixture as version v and returns
@@ -113,7 +114,7 @@ func TestInstalledPackagesAndUpgradesInFlight(t *testing.T) {
 	if err := lock.Write(path); err != nil {
 		t.Fatal(err)
 	}
-	st, err := eng.Packages(ctx)
+	st, err := enginex.Packages(ctx, eng)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -428,9 +428,9 @@ func (e *Engine) loadDigest(ctx context.Context, ref, digest string, fetch func(
 	return lp, nil
 }
 
-// CustomSpecs returns the node types of every package added to the engine,
-// sorted by name.
-func (e *Engine) CustomSpecs() []*bt.Spec {
+// customSpecs returns the node types of every package added to the
+// engine, sorted by name.
+func (e *Engine) customSpecs() []*bt.Spec {
 	e.pkgMu.RLock()
 	defer e.pkgMu.RUnlock()
 	var out []*bt.Spec

@@ -79,8 +79,12 @@ var sideEffects = map[string]bool{"HttpRequest": true}
 func (w *Workflow) Rerunnable() bool {
 	for _, t := range w.NodeTypes() {
 		// A type the built-in registry does not hold is a custom node's:
-		// PACKAGE/NODE, or a TypeScript node's bare NAME.
-		if _, builtin := w.eng.reg.Lookup(t); sideEffects[t] || !builtin {
+		// PACKAGE/NODE, or a TypeScript node's bare NAME. A Go node
+		// (RegisterNode) is in the registry but may do anything.
+		w.eng.pkgMu.RLock()
+		goNode := w.eng.goNodes[t]
+		w.eng.pkgMu.RUnlock()
+		if _, known := w.eng.reg.Lookup(t); sideEffects[t] || !known || goNode {
 			return false
 		}
 	}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/weft-dev/weft/internal/bt"
 	"github.com/weft-dev/weft/internal/builtin"
+	"github.com/weft-dev/weft/internal/enginex"
 	"github.com/weft-dev/weft/internal/event"
 	"github.com/weft-dev/weft/internal/journal"
 	"github.com/weft-dev/weft/internal/netguard"
@@ -110,6 +111,8 @@ type Engine struct {
 	pkgMu  sync.RWMutex
 	host   *wasmhost.Host
 	pkgs   map[string][]*loadedPackage // added with AddPackage, by package id
+	// goNodes are the types RegisterNode added (guarded by pkgMu).
+	goNodes map[string]bool
 	stored map[string]*loadedPackage   // installed packages loaded so far, by digest
 	store  *store.Store
 
@@ -172,12 +175,15 @@ func DefaultHome() string {
 // Home returns the engine's state directory.
 func (e *Engine) Home() string { return e.cfg.Home }
 
-// Journal returns the run journal, or nil when disabled.
-func (e *Engine) Journal() *journal.Journal { return e.journal }
-
-// Registry returns the engine's node types. Registering into it affects
-// workflows loaded afterwards.
-func (e *Engine) Registry() *bt.Registry { return e.reg }
+func init() {
+	// weft's own commands reach these through internal/enginex; the
+	// public API returns no internal type.
+	enginex.Registry = func(e any) *bt.Registry { return e.(*Engine).reg }
+	enginex.CustomSpecs = func(e any) []*bt.Spec { return e.(*Engine).customSpecs() }
+	enginex.Journal = func(e any) *journal.Journal { return e.(*Engine).journal }
+	enginex.Packages = func(ctx context.Context, e any) (*store.Store, error) { return e.(*Engine).packageStore(ctx) }
+	enginex.Def = func(w any) *bt.Def { return w.(*Workflow).wf.Root }
+}
 
 // Close releases the journal and the WebAssembly host.
 func (e *Engine) Close() error {
@@ -224,9 +230,6 @@ func (w *Workflow) ID() string { return w.wf.ID }
 
 // File returns the file the workflow was loaded from.
 func (w *Workflow) File() string { return w.wf.File }
-
-// Def returns the compiled tree.
-func (w *Workflow) Def() *bt.Def { return w.wf.Root }
 
 // Tenant returns the tenant the workflow was loaded for.
 func (w *Workflow) Tenant() string { return w.tenant }
@@ -321,9 +324,6 @@ type RunOptions struct {
 	// Events, if set, receives every event of the run, from several
 	// goroutines at once.
 	Events func(Event)
-	// Sink, if set, receives every event too (for the CLI's trace writer
-	// and progress view).
-	Sink event.Sink
 }
 
 // Result is how a run ended.
@@ -372,7 +372,6 @@ func (w *Workflow) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if o.Events != nil {
 		sinks = append(sinks, event.SinkFunc(o.Events))
 	}
-	sinks = append(sinks, o.Sink)
 	var jsink *journal.Sink
 	if j := w.eng.journal; j != nil {
 		err := j.BeginRun(ctx, journal.RunInfo{ID: o.ID, Workflow: w.wf.ID, File: w.wf.File, Tenant: o.Tenant,

@@ -12,6 +12,7 @@ import (
 	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/internal/bt"
 	"github.com/weft-dev/weft/internal/builtin"
+	"github.com/weft-dev/weft/internal/enginex"
 	"github.com/weft-dev/weft/internal/nodedoc"
 )
 
@@ -30,7 +31,7 @@ func nodeSpecs(c *cobra.Command, packages []string) ([]*bt.Spec, *bt.Registry, e
 	if err := addPackages(c, eng, packages); err != nil {
 		return nil, nil, err
 	}
-	for _, s := range eng.CustomSpecs() {
+	for _, s := range enginex.CustomSpecs(eng) {
 		specs = append(specs, s)
 		_ = reg.Register(s)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/internal/enginex"
 	"github.com/weft-dev/weft/internal/pin"
 	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/registry"
@@ -404,7 +405,7 @@ func openStore(c *cobra.Command, e *env) (*weft.Engine, *store.Store, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := eng.Packages(c.Context())
+	st, err := enginex.Packages(c.Context(), eng)
 	if err != nil {
 		eng.Close()
 		return nil, nil, err

@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/internal/enginex"
 	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/registry"
 )
@@ -217,7 +218,7 @@ func newRegistryCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer eng.Close()
-			st, err := eng.Packages(ctx)
+			st, err := enginex.Packages(ctx, eng)
 			if err != nil {
 				return err
 			}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/internal/enginex"
 	"github.com/weft-dev/weft/internal/event"
 	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/value"
@@ -155,7 +156,7 @@ func runOnce(c *cobra.Command, e *env, f *runFlags, wf *weft.Workflow, inputs ma
 	}
 	var view *progressView
 	if f.output == "text" && isTerminal(e.stderr) {
-		view = newProgressView(e.stderr, wf.Def(), terminalHeight(e.stderr))
+		view = newProgressView(e.stderr, enginex.Def(wf), terminalHeight(e.stderr))
 		sinks = append(sinks, view)
 	} else {
 		sinks = append(sinks, logPrinter(e.stderr))
@@ -163,7 +164,7 @@ func runOnce(c *cobra.Command, e *env, f *runFlags, wf *weft.Workflow, inputs ma
 	if view != nil {
 		view.start()
 	}
-	res, runErr := wf.Run(ctx, weft.RunOptions{Tenant: f.tenant, Inputs: inputs, Sink: event.Multi(sinks...)})
+	res, runErr := wf.Run(ctx, weft.RunOptions{Tenant: f.tenant, Inputs: inputs, Events: event.Multi(sinks...).Emit})
 	if view != nil {
 		view.stop()
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/internal/enginex"
 )
 
 // watchInterval is how often --watch looks for changes.
@@ -31,7 +32,7 @@ type watchState struct {
 
 func (e *env) snapshot(c *cobra.Command, eng *weft.Engine, f *runFlags, file string) watchState {
 	var st watchState
-	if pkgs, err := eng.Packages(c.Context()); err == nil {
+	if pkgs, err := enginex.Packages(c.Context(), eng); err == nil {
 		st.generation, _ = pkgs.Generation(c.Context())
 	}
 	lock := f.lock

@@ -10,6 +10,7 @@ import (
 
 	"github.com/weft-dev/weft/internal/api"
 	"github.com/weft-dev/weft/internal/bt"
+	"github.com/weft-dev/weft/internal/enginex"
 	"github.com/weft-dev/weft/internal/nodedoc"
 	"github.com/weft-dev/weft/internal/server/db"
 )
@@ -19,7 +20,7 @@ var childCount = map[bt.Kind]string{bt.Leaf: "none", bt.Decorator: "one", bt.Com
 // catalog lists what the tenant's workflows can use.
 func (s *Server) catalog(r *http.Request) ([]api.NodeType, error) {
 	var out []api.NodeType
-	for _, spec := range nodedoc.Sorted(s.eng.Registry().Specs()) {
+	for _, spec := range nodedoc.Sorted(enginex.Registry(s.eng).Specs()) {
 		j := nodedoc.JSON(spec)
 		t := api.NodeType{Type: j.Type, Kind: j.Kind, Category: j.Category, Description: firstOf(j.Summary, j.Description),
 			Children: childCount[spec.Kind], Props: []api.Prop{}}

@@ -49,4 +49,3 @@ func BenchmarkNodeWarmCall(b *testing.B) {
 func itoa(i int) string {
 	return string(rune('0'+i/10)) + string(rune('0'+i%10))
 }
-
