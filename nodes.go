@@ -33,6 +33,10 @@ type NodeType struct {
 	// workflow loads. Every node also takes outputKey: where its outputs go
 	// on the blackboard (default: the node's id).
 	Props []Prop
+	// Outputs, when given, are the output pins: shown in the node's docs,
+	// and the only keys Run may return (another fails the node, naming it).
+	// Their Required and Default are not used.
+	Outputs []Prop
 	// Run does the node's work. Its outputs are stored on the blackboard
 	// under outputKey as one object; an error fails the node with its
 	// message. Run runs on a goroutine of its own and may block: the tree
@@ -107,9 +111,22 @@ func (e *Engine) RegisterNode(t NodeType) error {
 		spec.Props = append(spec.Props, bt.PropSpec{Name: p.Name, Type: pt, Required: p.Required, Default: p.Default, Description: p.Description})
 	}
 	spec.Props = append(spec.Props, bt.PropSpec{Name: "outputKey", Type: bt.TypeKey, Description: "Blackboard key of the node's outputs (default: the node's id)."})
+	var outputs map[string]bool
+	if len(t.Outputs) > 0 {
+		outputs = map[string]bool{}
+		doc := "\n\nOutputs:"
+		for _, o := range t.Outputs {
+			if _, ok := propTypes[o.Type]; !ok {
+				return bad("output %s: expected a type of string, integer, number, boolean, duration, object, array or any, found %q", o.Name, o.Type)
+			}
+			outputs[o.Name] = true
+			doc += fmt.Sprintf("\n- %s (%s) %s", o.Name, o.Type, o.Description)
+		}
+		spec.Description += doc
+	}
 	run := t.Run
 	spec.New = func(c *bt.Config) (bt.Behavior, error) {
-		n := &goNode{run: run, id: c.ID, outKey: c.Props.Get("outputKey")}
+		n := &goNode{run: run, id: c.ID, outKey: c.Props.Get("outputKey"), outputs: outputs}
 		for _, p := range t.Props {
 			if prop := c.Props.Get(p.Name); prop != nil {
 				n.props = append(n.props, prop)
@@ -133,8 +150,9 @@ func (e *Engine) RegisterNode(t NodeType) error {
 type goNode struct {
 	run    func(context.Context, NodeInput) (map[string]any, error)
 	id     string
-	props  []*bt.Prop
-	outKey *bt.Prop
+	props   []*bt.Prop
+	outKey  *bt.Prop
+	outputs map[string]bool // nil: any
 
 	work bt.Async
 	out  map[string]any
@@ -160,6 +178,11 @@ func (n *goNode) Tick(t *bt.Tick) bt.Status {
 			}
 			if out == nil {
 				out = map[string]any{}
+			}
+			for k := range out {
+				if n.outputs != nil && !n.outputs[k] {
+					return bt.Failure, fmt.Errorf("Run returned output %q, which the node type does not declare", k)
+				}
 			}
 			n.out = out
 			return bt.Success, nil

@@ -27,7 +27,10 @@ func TestRegisterNode(t *testing.T) {
 			close(halted)
 			return nil, ctx.Err()
 		}},
+		{Type: "t.Sneaky", Outputs: []weft.Prop{{Name: "ok", Type: "boolean"}},
+			Run: func(context.Context, weft.NodeInput) (map[string]any, error) { return map[string]any{"ok": true, "extra": 1}, nil }},
 		{Type: "t.Add", Props: []weft.Prop{{Name: "a", Type: "integer", Required: true}, {Name: "b", Type: "integer", Default: int64(1)}},
+			Outputs: []weft.Prop{{Name: "sum", Type: "integer", Description: "a + b"}},
 			Run: func(_ context.Context, in weft.NodeInput) (map[string]any, error) {
 				return map[string]any{"sum": in["a"].(int64) + in["b"].(int64)}, nil
 			}},
@@ -71,6 +74,14 @@ func TestRegisterNode(t *testing.T) {
 	}
 	if sum, _ := res.Blackboard["total"].(map[string]any); sum["sum"] != int64(42) {
 		t.Fatalf("blackboard %v", res.Blackboard)
+	}
+	// An undeclared output fails the node, naming it.
+	wf, err = eng.Load("x.yaml", []byte("type: t.Sneaky\nid: s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := wf.Run(ctx, weft.RunOptions{}); res.Status != "failure" || !strings.Contains(res.Err.Error(), `output "extra"`) {
+		t.Fatalf("undeclared output: %s %v", res.Status, res.Err)
 	}
 	// A blocking node is halted by a timeout, its ctx cancelled.
 	wf, err = eng.Load("x.yaml", []byte("type: Timeout\nprops: {timeoutMs: 50}\nchildren:\n  - type: t.Block\n"))
