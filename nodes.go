@@ -148,8 +148,8 @@ func (e *Engine) RegisterNode(t NodeType) error {
 
 // goNode is a Go node in a tree.
 type goNode struct {
-	run    func(context.Context, NodeInput) (map[string]any, error)
-	id     string
+	run     func(context.Context, NodeInput) (map[string]any, error)
+	id      string
 	props   []*bt.Prop
 	outKey  *bt.Prop
 	outputs map[string]bool // nil: any

@@ -21,14 +21,18 @@ func TestRegisterNode(t *testing.T) {
 	defer eng.Close()
 	halted := make(chan struct{})
 	nodes := []weft.NodeType{
-		{Type: "t.Fail", Run: func(context.Context, weft.NodeInput) (map[string]any, error) { return nil, errors.New("no such customer") }},
+		{Type: "t.Fail", Run: func(context.Context, weft.NodeInput) (map[string]any, error) {
+			return nil, errors.New("no such customer")
+		}},
 		{Type: "t.Block", Run: func(ctx context.Context, _ weft.NodeInput) (map[string]any, error) {
 			<-ctx.Done()
 			close(halted)
 			return nil, ctx.Err()
 		}},
 		{Type: "t.Sneaky", Outputs: []weft.Prop{{Name: "ok", Type: "boolean"}},
-			Run: func(context.Context, weft.NodeInput) (map[string]any, error) { return map[string]any{"ok": true, "extra": 1}, nil }},
+			Run: func(context.Context, weft.NodeInput) (map[string]any, error) {
+				return map[string]any{"ok": true, "extra": 1}, nil
+			}},
 		{Type: "t.Add", Props: []weft.Prop{{Name: "a", Type: "integer", Required: true}, {Name: "b", Type: "integer", Default: int64(1)}},
 			Outputs: []weft.Prop{{Name: "sum", Type: "integer", Description: "a + b"}},
 			Run: func(_ context.Context, in weft.NodeInput) (map[string]any, error) {

@@ -108,13 +108,13 @@ type Engine struct {
 
 	syntaxCache sync.Map // inline scripts' syntax verdicts (scripts.go)
 
-	pkgMu  sync.RWMutex
-	host   *wasmhost.Host
-	pkgs   map[string][]*loadedPackage // added with AddPackage, by package id
+	pkgMu sync.RWMutex
+	host  *wasmhost.Host
+	pkgs  map[string][]*loadedPackage // added with AddPackage, by package id
 	// goNodes are the types RegisterNode added (guarded by pkgMu).
 	goNodes map[string]bool
-	stored map[string]*loadedPackage   // installed packages loaded so far, by digest
-	store  *store.Store
+	stored  map[string]*loadedPackage // installed packages loaded so far, by digest
+	store   *store.Store
 
 	scripts []*lazyRunner
 

@@ -4,7 +4,6 @@
 package e2e
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"strings"
@@ -12,38 +11,21 @@ import (
 	"time"
 )
 
-func weftStdin(t *testing.T, home, stdin string, args ...string) result {
-	t.Helper()
-	cmd := exec.Command(weftBin, args...)
-	cmd.Env = append(os.Environ(), "WEFT_HOME="+home)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{out.String(), errb.String(), code}
-}
-
 func TestCLIConventions(t *testing.T) {
 	home := t.TempDir()
-	r := weftStdin(t, home, "type: SetVariable\nid: s\nprops: {key: x, value: \"a > b & <c>\"}\n", "run", "-")
+	r := weftWith(t, runOpts{home: home, stdin: "type: SetVariable\nid: s\nprops: {key: x, value: \"a > b & <c>\"}\n"}, "run", "-")
 	if r.code != 0 || !strings.Contains(r.stdout, `x = "a > b & <c>"`) {
 		t.Fatalf("run -: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if r := weftStdin(t, home, "type: Nope\n", "validate", "-"); r.code != 2 || !strings.Contains(r.stderr, "stdin:1:7: unknown node type \"Nope\"") {
+	if r := weftWith(t, runOpts{home: home, stdin: "type: Nope\n"}, "validate", "-"); r.code != 2 || !strings.Contains(r.stderr, "stdin:1:7: unknown node type \"Nope\"") {
 		t.Fatalf("validate -: exit %d %s", r.code, r.stderr)
 	}
 	dir := t.TempDir()
 	f := writeFile(t, dir, "s.yaml", "type: SuccessNode\nid: ok\n")
-	if r := weftStdin(t, home, `{"n": 4}`, "run", f, "--inputs", "-", "--output", "json"); r.code != 0 || !strings.Contains(r.stdout, `"n":4`) {
+	if r := weftWith(t, runOpts{home: home, stdin: `{"n": 4}`}, "run", f, "--inputs", "-", "--output", "json"); r.code != 0 || !strings.Contains(r.stdout, `"n":4`) {
 		t.Fatalf("--inputs -: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := weftStdin(t, home, `{"a": 1}`, "run", "-", "--inputs", "-"); r.code != 2 || !strings.Contains(r.stderr, "stdin was read already") {
+	if r := weftWith(t, runOpts{home: home, stdin: `{"a": 1}`}, "run", "-", "--inputs", "-"); r.code != 2 || !strings.Contains(r.stderr, "stdin was read already") {
 		t.Fatalf("two -: exit %d %s", r.code, r.stderr)
 	}
 	if r := weft(t, home, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "weft ") {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -39,12 +40,25 @@ type result struct {
 	code           int
 }
 
-// weft runs the binary with args in a fresh WEFT_HOME unless home is given
-// through env ("WEFT_HOME=...").
+// weft runs the binary with args in the given WEFT_HOME.
 func weft(t *testing.T, home string, args ...string) result {
 	t.Helper()
+	return weftWith(t, runOpts{home: home}, args...)
+}
+
+// runOpts are how weftWith runs the binary: its WEFT_HOME, working folder
+// (default: this one), extra environment and stdin.
+type runOpts struct {
+	home, dir, stdin string
+	env              []string
+}
+
+func weftWith(t *testing.T, o runOpts, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(weftBin, args...)
-	cmd.Env = append(os.Environ(), "WEFT_HOME="+home)
+	cmd.Dir = o.dir
+	cmd.Env = append(append(os.Environ(), "WEFT_HOME="+o.home), o.env...)
+	cmd.Stdin = strings.NewReader(o.stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

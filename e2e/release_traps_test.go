@@ -5,10 +5,7 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -108,31 +105,15 @@ func TestRegistryReleaseCommands(t *testing.T) {
 		t.Fatalf("lock: %s", r.stderr)
 	}
 	fresh := t.TempDir()
-	r = weftEnv(t, fresh, []string{"WEFT_REGISTRY=" + reg.url}, "pkg", "install", "--lock", strings.TrimSuffix(wf, ".yaml")+".lock", "--yes")
+	r = weftWith(t, runOpts{home: fresh, env: []string{"WEFT_REGISTRY=" + reg.url}}, "pkg", "install", "--lock", strings.TrimSuffix(wf, ".yaml")+".lock", "--yes")
 	if r.code != 0 || !strings.Contains(r.stdout, "installed "+releaseID+" 1.0.0") {
 		t.Fatalf("install --lock: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	if r := weft(t, fresh, "run", wf); r.code != 0 {
 		t.Fatalf("run after install --lock: %s", r.stderr)
 	}
-	r = weftEnv(t, fresh, []string{"WEFT_REGISTRY=" + reg.url}, "pkg", "install", "--lock", strings.TrimSuffix(wf, ".yaml")+".lock")
+	r = weftWith(t, runOpts{home: fresh, env: []string{"WEFT_REGISTRY=" + reg.url}}, "pkg", "install", "--lock", strings.TrimSuffix(wf, ".yaml")+".lock")
 	if r.code != 0 || !strings.Contains(r.stdout, "is installed") {
 		t.Fatalf("install --lock again: %s %s", r.stdout, r.stderr)
 	}
-}
-
-func weftEnv(t *testing.T, home string, env []string, args ...string) result {
-	t.Helper()
-	cmd := exec.Command(weftBin, args...)
-	cmd.Env = append(append(os.Environ(), "WEFT_HOME="+home), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{out.String(), errb.String(), code}
 }

@@ -7,9 +7,7 @@
 package e2e
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,21 +15,10 @@ import (
 
 func TestTypeScriptNodeFromTheCommandLine(t *testing.T) {
 	home, work := t.TempDir(), t.TempDir()
+	// Outside any weft source tree, with no SDK folder named.
 	in := func(args ...string) result {
 		t.Helper()
-		cmd := exec.Command(weftBin, args...)
-		cmd.Dir = work // outside any weft source tree
-		cmd.Env = append(os.Environ(), "WEFT_HOME="+home, "WEFT_SDK=")
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return result{out.String(), errb.String(), code}
+		return weftWith(t, runOpts{home: home, dir: work, env: []string{"WEFT_SDK="}}, args...)
 	}
 	if r := in("node", "init", "--lang", "typescript", "greeter"); r.code != 0 {
 		t.Fatalf("node init: exit %d %s", r.code, r.stderr)

@@ -12,28 +12,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// lockedBuffer is a bytes.Buffer safe to read while a process writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestWatchRebuildsEditedSources(t *testing.T) {
 	home := t.TempDir()
@@ -47,7 +28,7 @@ func TestWatchRebuildsEditedSources(t *testing.T) {
 	cmd := exec.CommandContext(ctx, weftBin, "run", example, "--package", dir, "--watch", "--output", "json")
 	cmd.Env = append(os.Environ(), "WEFT_HOME="+home)
 	stdout, _ := cmd.StdoutPipe()
-	stderr := &lockedBuffer{}
+	stderr := &syncBuffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
