@@ -20,7 +20,8 @@ func TestScriptNodes(t *testing.T) {
 		{"python result", "type: PythonInterpreter\nid: p\nprops:\n  script: |\n    import numpy as np\n    result = {'sum': int(np.sum(items)), 'arr': np.array(items) * 2}\n", 0, []string{`"pythonResult":{"arr":[2,4,6],"sum":6}`}, 0},
 		{"python exception line", "type: PythonInterpreter\nid: p\nprops:\n  script: |\n    x = 1\n    y = x / 0\n", 1, []string{"line 2", "ZeroDivisionError"}, 0},
 		{"python not serialisable", "type: PythonInterpreter\nid: p\nprops:\n  script: |\n    result = {'tags': {1, 2}}\n", 1, []string{"set", "not JSON-serialisable"}, 0},
-		{"js syntax error", "type: JavaScriptInterpreter\nid: j\nprops:\n  script: |\n    let a = ;\n", 1, []string{"line 1", "SyntaxError"}, 0},
+		// Found when the workflow loads (bad input), at the YAML's line and column.
+		{"js syntax error", "type: JavaScriptInterpreter\nid: j\nprops:\n  script: |\n    let a = ;\n", 2, []string{"s.yaml:5:13:", "JavaScript syntax error", "line 1 of the script"}, 0},
 		{"js timeout", "type: JavaScriptInterpreter\nid: j\nprops:\n  timeout: 500ms\n  script: \"while(true){}\"\n", 1, []string{"timed out"}, 5 * time.Second},
 		{"python print reaches the run's log", "type: PythonInterpreter\nid: p\nprops:\n  script: |\n    print('hello from python', len(items))\n    import sys; print('to stderr', file=sys.stderr)\n    result = 1\n", 0, []string{"hello from python 3", "to stderr"}, 0},
 		{"javascript console reaches the run's log", "type: JavaScriptInterpreter\nid: j\nprops:\n  script: |\n    console.log('hello from js', items.length)\n    result = 1\n", 0, []string{"hello from js 3"}, 0},
