@@ -5,7 +5,6 @@ package weft
 
 import (
 	"context"
-	"path"
 
 	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/tsnode"
@@ -44,16 +43,7 @@ func BuildTypeScript(ctx context.Context, src TypeScriptSource) ([]byte, error) 
 	if err != nil {
 		return nil, &invalidError{err}
 	}
-	p := &pkgfile.Package{Manifest: res.Manifest, ManifestData: res.Files["manifest.toml"], Source: "typescript " + src.Name,
-		Modules: map[string][]byte{}, Sources: map[string][]byte{}}
-	for name, data := range res.Files {
-		switch {
-		case path.Dir(name)+"/" == pkgfile.SourceDir:
-			p.Sources[name] = data
-		case name != "manifest.toml":
-			p.Modules[name] = data
-		}
-	}
+	p := pkgfile.FromBuild("typescript "+src.Name, res)
 	data, _, err := pkgfile.Pack(p)
 	if err != nil {
 		return nil, &invalidError{err}

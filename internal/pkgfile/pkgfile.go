@@ -230,7 +230,16 @@ func loadProject(source, dir string) (*Package, error) {
 	if err != nil {
 		return nil, fmt.Errorf("package %s: %w", source, err)
 	}
-	p := &Package{Manifest: res.Manifest, ManifestData: res.Files["manifest.toml"], Source: source, Dir: abs,
+	p := FromBuild(source, res)
+	p.Dir = abs
+	return p, nil
+}
+
+// FromBuild is the package a TypeScript node's build made (tsnode.Build):
+// its manifest, bundle and sources, with the listing digest of a folder.
+// source names it in messages.
+func FromBuild(source string, res *tsnode.Result) *Package {
+	p := &Package{Manifest: res.Manifest, ManifestData: res.Files["manifest.toml"], Source: source,
 		Modules: map[string][]byte{}, Sources: map[string][]byte{}}
 	for name, data := range res.Files {
 		switch {
@@ -244,7 +253,7 @@ func loadProject(source, dir string) (*Package, error) {
 	maps.Copy(all, p.Modules)
 	maps.Copy(all, p.Sources)
 	p.Digest = listingDigest(p.ManifestData, all)
-	return p, nil
+	return p
 }
 
 // loadWasm reads a bare module and the manifest beside it.
