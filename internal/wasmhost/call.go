@@ -149,6 +149,14 @@ func (cs *callState) log(level slog.Level, msg string) {
 	}
 }
 
+// logSummary logs how many lines the call's caps dropped, if any.
+func (cs *callState) logSummary() {
+	if cs.logDropped > 0 {
+		cs.logLines, cs.logBytes = 0, 0 // let the summary through
+		cs.log(slog.LevelWarn, fmt.Sprintf("%d more log lines were dropped (limits per call: %d lines, %d bytes)", cs.logDropped, MaxLogLines, MaxLogBytes))
+	}
+}
+
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // Call runs node req.Node once.
@@ -211,10 +219,7 @@ func (p *Package) Call(ctx context.Context, req *CallRequest) (*Result, error) {
 	ctx = cs
 	res, reason, cerr := p.invoke(ctx, inst, body, timeout)
 	inst.stdio.flush(cs)
-	if cs.logDropped > 0 {
-		cs.logLines, cs.logBytes = 0, 0 // let the summary through
-		cs.log(slog.LevelWarn, fmt.Sprintf("%d more log lines were dropped (limits per call: %d lines, %d bytes)", cs.logDropped, MaxLogLines, MaxLogBytes))
-	}
+	cs.logSummary()
 	if cs.stdioDropped > 0 {
 		cs.log(slog.LevelWarn, fmt.Sprintf("%d bytes of stdout/stderr were dropped (limit %d per call)", cs.stdioDropped, MaxStdio))
 	}

@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"time"
 
@@ -76,10 +75,7 @@ func (p *Package) callScript(ctx context.Context, mod *module, node *manifest.No
 		Memory:  int64(m.MemoryBytes()),
 	}
 	resp, err := p.host.jsRunner().Node(cs, call)
-	if cs.logDropped > 0 {
-		cs.logLines, cs.logBytes = 0, 0 // let the summary through
-		cs.log(slog.LevelWarn, fmt.Sprintf("%d more log lines were dropped (limits per call: %d lines, %d bytes)", cs.logDropped, MaxLogLines, MaxLogBytes))
-	}
+	cs.logSummary()
 	if err != nil {
 		var se *script.Error
 		switch {
