@@ -350,9 +350,8 @@ func (r *resolution) storedPackage(typeName, pkgID, constraint string) (*loadedP
 	if v.Yanked && r.lock == nil {
 		r.warnings = append(r.warnings, fmt.Sprintf("package %s@%s is yanked but still the active version, so it still runs: activate or install another (`weft pkg activate %s@VERSION`)", v.ID, v.Version, v.ID))
 	}
-	return r.e.loadDigest(r.ctx, v.Ref(), v.Digest, func() ([]byte, error) {
-		data, _, err := st.Blob(v.Digest)
-		return data, err
+	return r.e.loadDigest(r.ctx, v.Ref(), v.Digest, func() (*pkgfile.Package, error) {
+		return st.Package(v.Ref(), v.Digest)
 	})
 }
 
@@ -377,8 +376,13 @@ func (r *resolution) sourcePackage(typeName, pkgID, constraint string) (*loadedP
 		}
 		r.deprecated(sp.ID, sp.Version, sp.Deprecated)
 	}
-	return r.e.loadDigest(r.ctx, sp.ID+"@"+sp.Version, sp.Digest, func() ([]byte, error) {
-		return r.source.Fetch(r.ctx, r.tenant, sp.Digest)
+	ref := sp.ID + "@" + sp.Version
+	return r.e.loadDigest(r.ctx, ref, sp.Digest, func() (*pkgfile.Package, error) {
+		data, err := r.source.Fetch(r.ctx, r.tenant, sp.Digest)
+		if err != nil {
+			return nil, err
+		}
+		return pkgfile.LoadArchive(ref, bytes.NewReader(data))
 	})
 }
 
@@ -394,20 +398,16 @@ func (r *resolution) deprecated(id, version, message string) {
 
 // loadDigest loads a package version into the WebAssembly host, once per
 // digest: workflows loaded later share it, and a workflow keeps the version
-// it resolved even after an upgrade or a rollback. fetch reads its .weftpkg
-// when it is not loaded yet; the bytes must have the digest.
-func (e *Engine) loadDigest(ctx context.Context, ref, digest string, fetch func() ([]byte, error)) (*loadedPackage, error) {
+// it resolved even after an upgrade or a rollback. read reads the package
+// when it is not loaded yet; it must have the digest.
+func (e *Engine) loadDigest(ctx context.Context, ref, digest string, read func() (*pkgfile.Package, error)) (*loadedPackage, error) {
 	e.pkgMu.RLock()
 	lp := e.stored[digest]
 	e.pkgMu.RUnlock()
 	if lp != nil {
 		return lp, nil
 	}
-	data, err := fetch()
-	if err != nil {
-		return nil, err
-	}
-	p, err := pkgfile.LoadArchive(ref, bytes.NewReader(data))
+	p, err := read()
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,11 @@ type Package struct {
 	// Manifest.ModuleOf) to its WebAssembly bytes. Modules no node uses are
 	// not read.
 	Modules map[string][]byte
+	// ModuleDigests, when set, maps each of Modules to the hex SHA-256 of
+	// its bytes, as recorded by a reader that knows it without hashing (an
+	// unpacked copy: LoadUnpacked). The WebAssembly host keys its caches by
+	// it instead of hashing the module again. Nil: not known.
+	ModuleDigests map[string]string
 	// Sources are a TypeScript node's sources (src/...), kept in the
 	// package for review; nil for other packages.
 	Sources map[string][]byte
@@ -127,18 +132,34 @@ func Load(p string) (*Package, error) {
 //
 // As Load.
 func LoadArchive(source string, r io.Reader) (*Package, error) {
+	p, _, err := loadArchive(source, r)
+	return p, err
+}
+
+// loadArchive is LoadArchive, also returning the archive it read.
+func loadArchive(source string, r io.Reader) (*Package, *Archive, error) {
 	h := sha256.New()
 	counted := &meter{r: io.TeeReader(r, h), limit: DefaultLimits.MaxTotal, what: "the file"}
 	a, err := ReadArchive(counted, DefaultLimits)
 	if err != nil {
-		return nil, fmt.Errorf("package %s: %w", source, err)
+		return nil, nil, fmt.Errorf("package %s: %w", source, err)
 	}
 	// ReadArchive reads the gzip stream to its end; whatever follows would
 	// have failed as a second gzip member. Drain anyway so that the digest
 	// covers all of r, whatever the reader's buffering.
 	if _, err := io.Copy(io.Discard, counted); err != nil {
-		return nil, fmt.Errorf("package %s: %w", source, err)
+		return nil, nil, fmt.Errorf("package %s: %w", source, err)
 	}
+	p, err := fromArchive(source, a, "sha256:"+hex.EncodeToString(h.Sum(nil)))
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, a, nil
+}
+
+// fromArchive makes the Package of an archive's files (read by ReadArchive,
+// or from an unpacked copy) whose .weftpkg has digest.
+func fromArchive(source string, a *Archive, digest string) (*Package, error) {
 	data, ok := a.Files["manifest.toml"]
 	if !ok {
 		return nil, fmt.Errorf("%w: package %s has no manifest.toml", ErrMissing, source)
@@ -171,7 +192,7 @@ func LoadArchive(source string, r io.Reader) (*Package, error) {
 			sources[name] = a.Files[name]
 		}
 	}
-	return &Package{Manifest: m, ManifestData: data, Modules: mods, Sources: sources, Digest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Source: source}, nil
+	return &Package{Manifest: m, ManifestData: data, Modules: mods, Sources: sources, Digest: digest, Source: source}, nil
 }
 
 // loadDir reads a package folder.

@@ -16,6 +16,9 @@
 //     beside the blob as <hex>.minisig. Blobs are shared between tenants
 //     (same bytes, same file); the index is not: a tenant only ever sees
 //     its own rows.
+//   - Beside each blob, <hex>.unpacked is its files uncompressed
+//     (pkgfile.Unpack), made at Add or on first use, so that a run loads an
+//     installed package without decompressing it (Package).
 //   - Versions are immutable: (tenant, id, version) names one digest for
 //     ever, until that version is removed.
 //   - The tables are created if missing by Open, versioned by their own
@@ -32,6 +35,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -174,7 +178,7 @@ func (s *Store) Add(ctx context.Context, tenant string, data []byte, opts AddOpt
 	if err := CheckTenant(tenant); err != nil {
 		return nil, err
 	}
-	p, err := pkgfile.LoadArchive(opts.Source, bytes.NewReader(data))
+	p, unpacked, err := pkgfile.Unpack(opts.Source, bytes.NewReader(data))
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +201,7 @@ func (s *Store) Add(ctx context.Context, tenant string, data []byte, opts AddOpt
 	if err := s.writeBlob(p.Digest, data, opts.Signature); err != nil {
 		return nil, err
 	}
+	s.writeUnpacked(p.Digest, unpacked)
 	now := time.Now().UnixNano()
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO pkg_versions
@@ -302,6 +307,78 @@ func (s *Store) Blob(digest string) (data, sig []byte, err error) {
 		return nil, nil, fmt.Errorf("package store: %w", err)
 	}
 	return data, sig, nil
+}
+
+// Package returns the installed package whose .weftpkg has digest, as
+// pkgfile.LoadArchive reads it from the blob (ref names it in errors), but
+// from the blob's unpacked copy when there is an intact one: a run then
+// neither decompresses nor hashes the archive. Without a copy, or with a
+// damaged one, it reads the blob (checking its digest, as Blob does) and
+// writes the copy for the next time.
+//
+// # Errors
+//
+// As Blob and pkgfile.LoadArchive.
+//
+// # Notes
+//
+// The copy's checksums catch accidents, not tampering: the blob's digest
+// was checked when the copy was made from it, and whoever can write the
+// store's folder can also write the index that names the digest and the
+// compiled code under the home's cache. The home is the trust boundary.
+func (s *Store) Package(ref, digest string) (*pkgfile.Package, error) {
+	up, err := s.blobPath(digest, ".unpacked")
+	if err != nil {
+		return nil, err
+	}
+	if data, err := readCapped(up, pkgfile.DefaultLimits.MaxTotal+1<<20); err == nil {
+		if p, err := pkgfile.LoadUnpacked(ref, data); err == nil && p.Digest == digest {
+			return p, nil
+		}
+		// Damaged or stale: made again from the blob below.
+	}
+	data, _, err := s.Blob(digest)
+	if err != nil {
+		return nil, err
+	}
+	p, unpacked, err := pkgfile.Unpack(ref, bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	if p.Digest != digest {
+		return nil, fmt.Errorf("package store: %s: %w", ref, ErrCorrupt)
+	}
+	s.writeUnpacked(digest, unpacked)
+	return p, nil
+}
+
+// writeUnpacked stores the unpacked copy of a blob. It is a cache: when
+// it cannot be written (a read-only home), runs read the blob instead.
+func (s *Store) writeUnpacked(digest string, unpacked []byte) {
+	if p, err := s.blobPath(digest, ".unpacked"); err == nil {
+		_ = writeAtomic(p, unpacked)
+	}
+}
+
+// readCapped reads a file of at most max bytes.
+func readCapped(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() > max {
+		return nil, fmt.Errorf("%s is over %d bytes", path, max)
+	}
+	data := make([]byte, info.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 const selectVersion = `SELECT v.tenant, v.id, v.version, v.digest, v.installed_ns, v.source, v.signer,
@@ -615,7 +692,7 @@ func (s *Store) Remove(ctx context.Context, tenant, id, version string) ([]*Vers
 	for _, v := range vs {
 		var n int
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pkg_versions WHERE digest = ?`, v.Digest).Scan(&n); err == nil && n == 0 {
-			for _, ext := range []string{".weftpkg", ".minisig"} {
+			for _, ext := range []string{".weftpkg", ".minisig", ".unpacked"} {
 				if p, err := s.blobPath(v.Digest, ext); err == nil {
 					os.Remove(p)
 				}

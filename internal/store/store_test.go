@@ -4,6 +4,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -218,5 +219,94 @@ func TestCorruptBlob(t *testing.T) {
 	}
 	if _, _, err := s.Blob("sha256:../../etc/passwd"); err == nil {
 		t.Error("a path as digest was accepted")
+	}
+}
+
+// TestPackageUnpackedCopy: Package reads an installed package from its
+// unpacked copy, made at Add, remakes a missing or damaged copy from the
+// blob, still refuses a blob that was changed on disk, and Remove deletes
+// the copy with the blob.
+func TestPackageUnpackedCopy(t *testing.T) {
+	ctx := context.Background()
+	s, home := openStore(t)
+	data := pkg(t, id, "1.0.0", "")
+	v, err := s.Add(ctx, "default", data, AddOptions{Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(home, "packages", "sha256", strings.TrimPrefix(v.Digest, "sha256:"))
+	copyPath := base + ".unpacked"
+	made, err := os.ReadFile(copyPath)
+	if err != nil {
+		t.Fatalf("Add made no unpacked copy: %v", err)
+	}
+	want, err := pkgfile.LoadArchive(v.Ref(), bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string) {
+		t.Helper()
+		p, err := s.Package(v.Ref(), v.Digest)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if p.Digest != v.Digest || !bytes.Equal(p.Modules["m.wasm"], want.Modules["m.wasm"]) ||
+			!bytes.Equal(p.ManifestData, want.ManifestData) || p.Manifest.Wasm != "m.wasm" {
+			t.Errorf("%s: package %+v", what, p)
+		}
+		if got, err := os.ReadFile(copyPath); err != nil || !bytes.Equal(got, made) {
+			t.Errorf("%s: the copy is not (again) what Add made: %v", what, err)
+		}
+	}
+	// The copy is what is read: with the blob gone, Package still works.
+	if err := os.Rename(base+".weftpkg", base+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	check("from the copy")
+	if err := os.Rename(base+".moved", base+".weftpkg"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(copyPath); err != nil {
+		t.Fatal(err)
+	}
+	check("copy missing")
+	if err := os.WriteFile(copyPath, made[:len(made)-3], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	check("copy truncated")
+	// A changed blob without a copy to fall back on is refused, as Blob does.
+	if err := os.Remove(copyPath); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(base+".weftpkg", []byte("tampered"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Package(v.Ref(), v.Digest); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("tampered blob: %v", err)
+	}
+	if err := os.WriteFile(base+".weftpkg", data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A copy of another package is not taken for this one.
+	other, err := s.Add(ctx, "default", pkg(t, id, "2.0.0", ""), AddOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherCopy, err := os.ReadFile(filepath.Join(home, "packages", "sha256", strings.TrimPrefix(other.Digest, "sha256:")+".unpacked"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copyPath, otherCopy, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	check("another package's copy")
+	if _, err := s.Remove(ctx, "default", id, "1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(copyPath); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Remove left the copy: %v", err)
+	}
+	if _, err := s.Package(v.Ref(), v.Digest); !errors.Is(err, ErrNotFound) {
+		t.Errorf("removed package: %v", err)
 	}
 }

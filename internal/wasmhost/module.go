@@ -6,6 +6,7 @@ package wasmhost
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,11 +46,16 @@ type cachedModule struct {
 
 // compile checks, instruments and compiles wasm for a memory tier of
 // memPages pages. Compiled modules are shared by key within the process.
-func (h *Host) compile(ctx context.Context, name string, wasm []byte, memPages uint32) (*module, error) {
+// sum is the hex SHA-256 of wasm when the caller knows it (an unpacked
+// copy recorded it: pkgfile.Package.ModuleDigests), else "" to compute it.
+func (h *Host) compile(ctx context.Context, name string, wasm []byte, sum string, memPages uint32) (*module, error) {
 	if len(wasm) > maxModuleSize {
 		return nil, fmt.Errorf("%w: module %s is %d bytes, over the limit of %d", ErrInvalidModule, name, len(wasm), maxModuleSize)
 	}
-	key := fmt.Sprintf("%s-%d", digest(wasm), memPages)
+	if len(sum) != 2*sha256.Size {
+		sum = digest(wasm)
+	}
+	key := fmt.Sprintf("%s-%d", sum, memPages)
 	h.mu.Lock()
 	m, ok := h.compiled[key]
 	h.mu.Unlock()

@@ -75,7 +75,7 @@ func (h *Host) Load(ctx context.Context, p *pkgfile.Package) (*Package, error) {
 				continue
 			}
 			var err error
-			mod, err = h.compile(ctx, m.ID+"/"+path, code, m.MemoryPages())
+			mod, err = h.compile(ctx, m.ID+"/"+path, code, p.ModuleDigests[path], m.MemoryPages())
 			if err != nil {
 				return nil, fmt.Errorf("package %s@%s: %w", m.ID, m.Version, err)
 			}
