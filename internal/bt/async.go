@@ -81,6 +81,7 @@ func (a *Async) Poll(t *Tick) Status {
 func (a *Async) Stop() {
 	if a.cancel != nil {
 		a.cancel()
+		a.cancel = nil // nor keep the last run's context alive
 	}
 	a.wg.Wait()
 	a.started = false

@@ -47,10 +47,18 @@ func (d *Def) Check() []BuildError { return d.CheckSkipping(nil) }
 // CheckSkipping is Check without calling New for the nodes skip picks
 // (their children are still checked): the loader's, whose configuration it
 // has already refused, so that New never sees what it may assume is there.
-func (d *Def) CheckSkipping(skip func(*Def) bool) []BuildError {
+func (d *Def) CheckSkipping(skip func(*Def) bool) []BuildError { return d.CheckWith(nil, skip) }
+
+// CheckWith is CheckSkipping with the services the tree will run with
+// (nil: none), so that New can check what depends on the operator's
+// settings (the interpreters' maximum timeout).
+func (d *Def) CheckWith(svc *Services, skip func(*Def) bool) []BuildError {
+	if svc == nil {
+		svc = &Services{}
+	}
 	var errs []BuildError
 	tr := &Tree{}
-	d.check(tr, &Services{}, skip, &errs)
+	d.check(tr, svc, skip, &errs)
 	return errs
 }
 
@@ -79,6 +87,9 @@ func (d *Def) instantiate(workflow string, svc *Services) (*Tree, []BuildError) 
 	tr := &Tree{Workflow: workflow}
 	var errs []BuildError
 	tr.Root = d.build(tr, svc, &errs)
+	if len(errs) == 0 {
+		tr.prepare()
+	}
 	return tr, errs
 }
 

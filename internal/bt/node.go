@@ -24,6 +24,10 @@ import (
 // ReactiveSequence whose condition failed, a Timeout that expired, a
 // Parallel whose threshold was reached). It must stop the node's work and
 // halt its running children, and leave the node ready to start afresh.
+//
+// A behavior that also implements [Resetter] or [Stateless] lets its tree
+// be reused by the workflow's next run (see [Pool]); one that implements
+// neither makes every run build its tree afresh.
 type Behavior interface {
 	Tick(t *Tick) Status
 	Halt(t *Tick)
@@ -75,6 +79,9 @@ type Tick struct {
 	run  *Run
 	wake chan struct{}
 	node *Node
+	// shared counts the ancestors that tick other nodes while this one
+	// runs (see Exclusive); a Fork starts at zero.
+	shared int
 }
 
 // Node returns the node being ticked.
@@ -200,6 +207,7 @@ func (t *Tick) Child(n *Node) Status {
 	t.node = parent
 	if st != Running {
 		if st != Success && st != Failure {
+			r.markBroken()
 			st = t.Fail(fmt.Errorf("%w: node %s returned status %v", ErrInternal, n, st))
 		}
 		n.status = Idle

@@ -29,6 +29,7 @@ type Run struct {
 	mu       sync.Mutex
 	failure  error // the latest reason a leaf (or a node with its own error) failed
 	internal error
+	broken   bool // a node broke the engine's contract (an invalid status): its tree is not reused
 }
 
 // NewRun returns a run that emits to sink (which may be nil).
@@ -84,6 +85,14 @@ func (r *Run) setInternal(err error) {
 	r.mu.Unlock()
 }
 
+// markBroken records that a node broke the engine's contract, so that the
+// tree is not reset and reused (see [Tree.Reset]) even if the run goes on.
+func (r *Run) markBroken() {
+	r.mu.Lock()
+	r.broken = true
+	r.mu.Unlock()
+}
+
 func (r *Run) finished(n *Node, st Status, halted bool) {
 	e := event.Event{Time: time.Now(), Kind: event.NodeFinished, RunID: r.ID, Workflow: r.Workflow,
 		Node: n.ID, Type: n.Type, Index: n.Index, Status: st.String(), Halted: halted}
@@ -128,11 +137,17 @@ func levelName(l slog.Level) string {
 // LevelTrace is the level below debug that guest logs may use.
 const LevelTrace = slog.LevelDebug - 4
 
-// Tree is an instantiated behavior tree, ready to run once at a time.
+// Tree is an instantiated behavior tree, ready to run once at a time. After
+// a run, [Tree.Reset] makes it ready for another (see [Pool]).
 type Tree struct {
 	Workflow string
 	Root     *Node
 	Nodes    []*Node // every node, in pre-order (Node.Index)
+
+	prepared   bool       // resettable and resetters are known
+	resettable bool       // every behavior is a Resetter
+	resetters  []Resetter // the behaviors, in Nodes order, when resettable
+	clean      bool       // the last run ended without a cancellation, a panic or a broken contract
 }
 
 // RunOptions configure one run.
@@ -173,9 +188,13 @@ func (tr *Tree) RunWith(ctx context.Context, r *Run, bb *Blackboard) *Result {
 	if r.sink != nil {
 		r.sink.Emit(event.Event{Time: start, Kind: event.RunStarted, RunID: r.ID, Workflow: r.Workflow})
 	}
+	tr.clean = false
 	t := &Tick{Ctx: ctx, BB: bb, run: r, wake: make(chan struct{}, 1)}
 	st := t.Drive(tr.Root)
 	res := &Result{RunID: r.ID, Status: st, Blackboard: bb.Local(), Started: start, Duration: time.Since(start)}
+	r.mu.Lock()
+	tr.clean = ctx.Err() == nil && r.internal == nil && !r.broken
+	r.mu.Unlock()
 	if st == Failure {
 		r.mu.Lock()
 		switch {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"time"
 
 	sandbox "github.com/weft-dev/weft/internal/script"
 	"github.com/weft-dev/weft/internal/suggest"
@@ -82,6 +83,11 @@ type Spec struct {
 	// accept their pins and the common props; most node types do not).
 	Extra func(name string) *PropSpec
 	New   func(c *Config) (Behavior, error)
+	// Doc is more to show about the node type, for the renderers of
+	// package nodedoc: a custom node's manifest node (*manifest.Node), whose
+	// pins' types, valid values and scores `weft nodes show` prints. nil for
+	// most node types.
+	Doc any
 }
 
 // Prop returns the spec of the named prop, or nil.
@@ -131,7 +137,10 @@ type Services struct {
 	// Python and JavaScript run the scripts of PythonInterpreter and
 	// JavaScriptInterpreter; nil when the engine offers no such language.
 	Python, JavaScript sandbox.Runner
-	Extra              map[string]any
+	// MaxScriptTimeout is the operator's maximum for the interpreters'
+	// `timeout` prop; zero means sandbox.MaxTimeout (5 minutes).
+	MaxScriptTimeout time.Duration
+	Extra            map[string]any
 }
 
 // Config is what a Spec's New gets to build a node.

@@ -43,6 +43,7 @@ func Spec(pkg *wasmhost.Package, n *manifest.Node) *bt.Spec {
 		Name: TypeName(m, n), Kind: bt.Leaf, Category: n.Category, Children: bt.Children{},
 		Summary:     firstNonEmpty(n.Description, n.Name, "Custom node "+n.ID+" of "+m.ID),
 		Description: fmt.Sprintf("From package %s %s (%s).", m.ID, m.Version, firstNonEmpty(m.Name, m.ID)),
+		Doc:         n, // pin types, valid values and scores for `weft nodes show`
 	}
 	if s.Category == "" {
 		s.Category = "custom"
@@ -64,11 +65,13 @@ func Spec(pkg *wasmhost.Package, n *manifest.Node) *bt.Spec {
 	return s
 }
 
+// pinType describes a pin's type for its prop's description: "string",
+// "array of integer", with its valid values when it has some.
 func pinType(p *pin.Spec) string {
-	if p.ValueType == "" || p.ValueType == "normal" {
-		return string(p.Type)
+	if p.ValidValues != nil {
+		return p.TypeName() + ", one of " + p.ValidValuesText()
 	}
-	return string(p.ValueType) + " of " + string(p.Type)
+	return p.TypeName()
 }
 
 func firstNonEmpty(s ...string) string {
@@ -90,7 +93,9 @@ type node struct {
 	outputs map[string]string // pin -> blackboard name
 
 	work    bt.Async
+	req     wasmhost.CallRequest // the call in progress (see request)
 	res     *wasmhost.Result
+	cut     bool // a call here ended with its context: Running until halted
 	attempt int
 }
 
@@ -106,7 +111,13 @@ func newNode(pkg *wasmhost.Package, mn *manifest.Node, c *bt.Config) (*node, err
 		}
 		if lit, ok := prop.Value.Literal(); ok {
 			if _, err := p.Coerce(lit); err != nil {
-				return nil, fmt.Errorf("prop %s: %w", p.Name, stripPin(err, p.Name))
+				msg := stripPin(err, p.Name)
+				if me, ok := err.(*pin.MismatchError); ok && me.Path != "" {
+					// "prop i: element [1]: expected ...": the loader finds
+					// the prop by its name before the first ':'.
+					msg = fmt.Errorf("element %s: %w", me.Path, stripPin(err, p.Name+me.Path))
+				}
+				return nil, fmt.Errorf("prop %s: %w", p.Name, msg)
 			}
 		}
 		n.inputs = append(n.inputs, prop)
@@ -142,6 +153,12 @@ func stripPin(err error, name string) error {
 }
 
 func (n *node) Tick(t *bt.Tick) bt.Status {
+	if n.cut {
+		if t.Ctx.Err() != nil {
+			return bt.Running // still waiting to be halted
+		}
+		n.cut = false
+	}
 	if !n.work.Started() {
 		req, err := n.request(t)
 		if err != nil {
@@ -150,17 +167,26 @@ func (n *node) Tick(t *bt.Tick) bt.Status {
 		n.attempt++
 		req.Context.Attempt = n.attempt
 		n.res = nil
-		n.work.Start(t, func(ctx context.Context) (bt.Status, error) {
-			res, err := n.pkg.Call(ctx, req)
+		if t.Exclusive() {
+			// Nothing else needs this goroutine until the call ends, and the
+			// call ends when t.Ctx does (its deadline or cancellation stops
+			// the guest): call it here, without a goroutine and the two
+			// hand-offs between threads that one costs.
+			st, err := n.call(t.Ctx, req)
+			if err != nil && t.Ctx.Err() != nil {
+				// Stopped because whoever gave it the context (a Timeout, a
+				// Parallel, the run) ended it: that one halts the node next,
+				// as it would have halted a call on a goroutine.
+				n.cut = true
+				return bt.Running
+			}
 			if err != nil {
-				return bt.Failure, err
+				return t.Fail(err)
 			}
-			n.res = res
-			if !res.Success {
-				return bt.Failure, errors.New(res.Error)
-			}
-			return bt.Success, nil
-		})
+			n.store(t)
+			return st
+		}
+		n.work.Start(t, func(ctx context.Context) (bt.Status, error) { return n.call(ctx, req) })
 	}
 	st := n.work.Poll(t)
 	if st == bt.Success {
@@ -169,10 +195,33 @@ func (n *node) Tick(t *bt.Tick) bt.Status {
 	return st
 }
 
-func (n *node) Halt(*bt.Tick) { n.work.Stop() }
+// call runs the node once: Success with n.res set, or Failure with why.
+func (n *node) call(ctx context.Context, req *wasmhost.CallRequest) (bt.Status, error) {
+	res, err := n.pkg.Call(ctx, req)
+	if err != nil {
+		return bt.Failure, err
+	}
+	n.res = res
+	if !res.Success {
+		return bt.Failure, errors.New(res.Error)
+	}
+	return bt.Success, nil
+}
 
+func (n *node) Halt(*bt.Tick) {
+	n.work.Stop()
+	n.cut = false
+}
+
+// request fills the node's one CallRequest for the call about to start: a
+// node makes one call at a time, and the host reads the request only
+// during the call, so it and its inputs map are reused.
 func (n *node) request(t *bt.Tick) (*wasmhost.CallRequest, error) {
-	inputs := make(map[string]any, len(n.inputs))
+	if n.req.Inputs == nil {
+		n.req.Inputs = make(map[string]any, len(n.inputs))
+	}
+	inputs := n.req.Inputs
+	clear(inputs)
 	for _, p := range n.inputs {
 		v, err := p.Eval(t)
 		if err != nil {
@@ -185,12 +234,13 @@ func (n *node) request(t *bt.Tick) (*wasmhost.CallRequest, error) {
 		return nil, err
 	}
 	r := t.Run()
-	return &wasmhost.CallRequest{
+	n.req = wasmhost.CallRequest{
 		Node: n.mn.ID, Inputs: inputs, Timeout: timeout,
 		Context: wasmhost.CallContext{RunID: r.ID, Workflow: r.Workflow, NodeInstance: n.id, Tenant: r.TenantOrDefault()},
 		Vars:    t.BB,
 		Events:  events{emit: t.Emitter()},
-	}, nil
+	}
+	return &n.req, nil
 }
 
 // store writes the outputs to the blackboard: the whole object under
@@ -208,11 +258,7 @@ func (n *node) store(t *bt.Tick) {
 		}
 	}
 	key, _ := n.outKey.String(t, n.id)
-	obj := make(map[string]any, len(outs))
-	for k, v := range outs {
-		obj[k] = v
-	}
-	t.BB.Set(key, obj)
+	t.BB.Set(key, outs) // the call's own map, made for this result alone
 }
 
 // events adapts the wasm host's reports to run events.

@@ -10,6 +10,7 @@ import (
 	"github.com/weft-dev/weft/internal/bttest"
 	"github.com/weft-dev/weft/internal/builtin"
 	"github.com/weft-dev/weft/internal/customnode"
+	"github.com/weft-dev/weft/internal/event"
 	"github.com/weft-dev/weft/internal/pkgfile"
 	"github.com/weft-dev/weft/internal/wasmhost"
 )
@@ -115,5 +116,75 @@ children:
 	}
 	if _, ok := bb["second"]; ok {
 		t.Fatal("outputs mapping also stored the whole object under the id")
+	}
+}
+
+// A custom node called on the goroutine that ticks it (no Parallel or
+// ReactiveSequence above it) still never holds up the rest of the tree: a
+// guest that spins is stopped by its sibling's result (Parallel branches
+// have goroutines of their own), by a ReactiveSequence whose condition
+// turns false (there the node runs on a goroutine of its own), and by the
+// end of the run; the spinning fixture's own limit is 5 s.
+func TestSpinningGuestNeverBlocksTheTree(t *testing.T) {
+	reg := registry(t, "spin")
+	cases := []struct {
+		name, src string
+		cancel    time.Duration // cancel the run after this long
+		status    bt.Status
+		halted    string // the spinning node, halted
+		errHas    string
+	}{
+		{name: "sibling wins a Parallel", src: `
+type: Parallel
+props: {strategy: any}
+children:
+  - {type: test.spin/run, id: spin}
+  - type: Sequence
+    children:
+      - {type: WaitAction, props: {waitMs: 50}}
+      - {type: SetVariable, props: {key: done, value: true}}
+`, status: bt.Success, halted: "spin"},
+		{name: "reactive condition turns false", src: `
+type: Parallel
+children:
+  - type: ReactiveSequence
+    children:
+      - {type: CheckCondition, id: check, props: {key: stop, operator: "!=", value: true}}
+      - {type: test.spin/run, id: spin}
+  - type: Sequence
+    children:
+      - {type: WaitAction, props: {waitMs: 50}}
+      - {type: SetVariable, props: {key: stop, value: true}}
+`, status: bt.Failure, halted: "spin", errHas: "check"},
+		{name: "run cancelled", src: `
+type: Sequence
+children:
+  - {type: test.spin/run, id: spin}
+`, cancel: 50 * time.Millisecond, status: bt.Failure, halted: "spin"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := bttest.Load(t, reg, tc.src)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.cancel > 0 {
+				time.AfterFunc(tc.cancel, cancel)
+			}
+			sink := &event.Recorder{}
+			start := time.Now()
+			res := tr.Run(ctx, bt.RunOptions{Sink: sink, TickInterval: 5 * time.Millisecond})
+			if took := time.Since(start); took > 3*time.Second {
+				t.Fatalf("the run took %v: the spinning guest held up the tree until its own limit", took)
+			}
+			if res.Status != tc.status {
+				t.Fatalf("status %v (%v), want %v", res.Status, res.Err, tc.status)
+			}
+			if tc.errHas != "" && (res.Err == nil || !strings.Contains(res.Err.Error(), tc.errHas)) {
+				t.Fatalf("err %v, want it to name %q", res.Err, tc.errHas)
+			}
+			if n := bttest.Count(sink.Events(), tc.halted, "halted"); n != 1 {
+				t.Fatalf("%s halted %d times; finishes %v", tc.halted, n, bttest.Finishes(sink.Events()))
+			}
+		})
 	}
 }

@@ -67,16 +67,15 @@ func (p *Package) response(view []byte, node *manifest.Node) (*Result, error) {
 		return nil, errors.New(`the response's "outputs" is not an object`)
 	}
 	err = eachMember(outputs, 0, func(key, val []byte) error {
-		name := string(key)
-		spec := pin.Find(node.Outputs, name)
+		spec := pin.Find(node.Outputs, string(key))
 		if spec == nil {
-			return fmt.Errorf("the node returned output %q, which is not a declared output pin (declared: %s)", name, pin.Names(node.Outputs))
+			return fmt.Errorf("the node returned output %q, which is not a declared output pin (declared: %s)", key, pin.Names(node.Outputs))
 		}
 		v, err := spec.DecodeJSON(val)
 		if err != nil {
 			return err // "output pin NAME: expected ..., found ..."
 		}
-		res.Outputs[name] = v
+		res.Outputs[spec.Name] = v // the pin's own string: no copy of the key
 		return nil
 	})
 	if err != nil {

@@ -24,7 +24,10 @@ func init() {
 
 type alwaysCondition struct{ status *bt.Prop }
 
-var _ bt.Behavior = (*alwaysCondition)(nil)
+var (
+	_ bt.Behavior  = (*alwaysCondition)(nil)
+	_ bt.Stateless = (*alwaysCondition)(nil)
+)
 
 func (a *alwaysCondition) Tick(t *bt.Tick) bt.Status {
 	s, err := a.status.String(t, "SUCCESS")
@@ -39,3 +42,6 @@ func (a *alwaysCondition) Tick(t *bt.Tick) bt.Status {
 }
 
 func (a *alwaysCondition) Halt(*bt.Tick) {}
+
+// Stateless marks the node as having nothing to reset between runs: an AlwaysCondition keeps no state.
+func (*alwaysCondition) Stateless() {}

@@ -45,7 +45,10 @@ type checkCondition struct {
 	key, op, val *bt.Prop
 }
 
-var _ bt.Behavior = (*checkCondition)(nil)
+var (
+	_ bt.Behavior  = (*checkCondition)(nil)
+	_ bt.Stateless = (*checkCondition)(nil)
+)
 
 func (c *checkCondition) Tick(t *bt.Tick) bt.Status {
 	key, err := blackboardKey(t, c.key, "")
@@ -130,3 +133,6 @@ func compare(a, b any) (int, error) {
 	}
 	return 0, errors.New("only two numbers or two strings can be ordered")
 }
+
+// Stateless marks the node as having nothing to reset between runs: a CheckCondition keeps no state.
+func (*checkCondition) Stateless() {}

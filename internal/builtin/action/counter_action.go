@@ -37,7 +37,10 @@ type counterAction struct {
 	key, inc *bt.Prop
 }
 
-var _ bt.Behavior = (*counterAction)(nil)
+var (
+	_ bt.Behavior  = (*counterAction)(nil)
+	_ bt.Stateless = (*counterAction)(nil)
+)
 
 func (c *counterAction) Tick(t *bt.Tick) bt.Status {
 	key, err := blackboardKey(t, c.key, "counter")
@@ -71,3 +74,6 @@ func (c *counterAction) Tick(t *bt.Tick) bt.Status {
 }
 
 func (c *counterAction) Halt(*bt.Tick) {}
+
+// Stateless marks the node as having nothing to reset between runs: a CounterAction keeps its count on the blackboard.
+func (*counterAction) Stateless() {}

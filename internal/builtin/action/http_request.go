@@ -111,7 +111,10 @@ type storeKeys struct {
 	pins map[string]string
 }
 
-var _ bt.Behavior = (*httpRequest)(nil)
+var (
+	_ bt.Behavior = (*httpRequest)(nil)
+	_ bt.Resetter = (*httpRequest)(nil)
+)
 
 // errTimedOut is the cause of the request context when the node's own
 // timeout expires.
@@ -334,4 +337,11 @@ func objectProp(t *bt.Tick, p *bt.Prop) (map[string]any, error) {
 		return nil, fmt.Errorf("prop %s: expected an object, found %s", p.Name, withArticle(value.TypeName(v)))
 	}
 	return m, nil
+}
+
+// Reset waits for the last request's goroutine to be gone and drops what
+// the request left.
+func (h *httpRequest) Reset() {
+	h.work.Stop()
+	h.result, h.what, h.keys, h.started = nil, "", storeKeys{}, time.Time{}
 }

@@ -78,7 +78,8 @@ func init() {
 			Description: fmt.Sprintf("The script sees every blackboard value visible to the node as a global "+
 				"variable (a copy, as JSON: integers stay integers, bytes become base64 text and times "+
 				"RFC 3339 text) and leaves its result in a variable named `result`, which the node stores "+
-				"under `outputKey` (default `%s`) when the script ends; no `result` stores null. The script "+
+				"under `outputKey` (default `%s`) when the script ends; a script that sets no `result` stores an empty object `{}` (as the seed's "+
+				"interpreters do; an explicit None or null stores null). The script "+
 				"cannot change the blackboard otherwise. The node returns RUNNING while the script runs, so "+
 				"the rest of the tree goes on; halting it stops the script.\n\n"+
 				"```yaml\n%s```\n\n%s\n\n"+
@@ -91,7 +92,8 @@ func init() {
 				{Name: "script", Type: bt.TypeCode, Required: true, Language: l.lang,
 					Description: fmt.Sprintf("The %s source; never templated.", l.name)},
 				{Name: "timeout", Type: bt.TypeDuration, Default: "30s",
-					Description: "How long the script may run (a duration such as \"30s\", or milliseconds)."},
+					Description: "How long the script may run (a duration such as \"30s\", or milliseconds); at most " +
+						"5 minutes, or the operator's maximum. A literal over it makes the workflow invalid."},
 				{Name: "memory", Type: bt.TypeString, Default: "standard", Enum: tiers,
 					Description: "The memory tier: minimal 16 MiB, light 32, standard 64, heavy 128, intensive 256."},
 				{Name: "outputKey", Type: bt.TypeKey,
@@ -108,12 +110,17 @@ type interpreter struct {
 	runner                     sandbox.Runner
 	timeout, memory, outputKey *bt.Prop
 
+	maxTimeout time.Duration // the operator's maximum for timeout
+
 	work   bt.Async
 	result any // set by the script's goroutine before it returns
 	key    string
 }
 
-var _ bt.Behavior = (*interpreter)(nil)
+var (
+	_ bt.Behavior = (*interpreter)(nil)
+	_ bt.Resetter = (*interpreter)(nil)
+)
 
 func newInterpreter(l language) func(c *bt.Config) (bt.Behavior, error) {
 	return func(c *bt.Config) (bt.Behavior, error) {
@@ -123,9 +130,19 @@ func newInterpreter(l language) func(c *bt.Config) (bt.Behavior, error) {
 			return nil, fmt.Errorf("prop script: the script is empty")
 		}
 		n := &interpreter{lang: l, src: src, timeout: c.Props.Get("timeout"),
-			memory: c.Props.Get("memory"), outputKey: c.Props.Get("outputKey")}
+			memory: c.Props.Get("memory"), outputKey: c.Props.Get("outputKey"), maxTimeout: sandbox.MaxTimeout}
 		if c.Services != nil {
 			n.runner = l.runner(c.Services)
+			if c.Services.MaxScriptTimeout > 0 {
+				n.maxTimeout = c.Services.MaxScriptTimeout
+			}
+		}
+		if v, ok := literal(n.timeout); ok {
+			if d, err := bt.Coerce(bt.TypeDuration, v); err == nil {
+				if err := n.checkTimeout(d.(time.Duration)); err != nil {
+					return nil, err
+				}
+			}
 		}
 		if v, ok := literal(n.memory); ok {
 			if s, ok := v.(string); ok {
@@ -136,6 +153,19 @@ func newInterpreter(l language) func(c *bt.Config) (bt.Behavior, error) {
 		}
 		return n, nil
 	}
+}
+
+// checkTimeout refuses a timeout that is not positive or is over the
+// operator's maximum (bt.Services.MaxScriptTimeout, else 5 minutes).
+func (n *interpreter) checkTimeout(d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("prop timeout: expected a positive duration, found %s", d)
+	}
+	if d > n.maxTimeout {
+		return fmt.Errorf("prop timeout: %s is over the maximum of %s for a %s script (the operator's "+
+			"limit, %s unless configured)", d, n.maxTimeout, n.lang.name, sandbox.MaxTimeout)
+	}
+	return nil
 }
 
 func memoryTier(name string) (int64, error) {
@@ -175,8 +205,8 @@ func (n *interpreter) start(t *bt.Tick) error {
 	if err != nil {
 		return err
 	}
-	if timeout <= 0 {
-		return fmt.Errorf("prop timeout: expected a positive duration, found %s", timeout)
+	if err := n.checkTimeout(timeout); err != nil {
+		return err
 	}
 	tier, err := n.memory.String(t, "standard")
 	if err != nil {
@@ -272,4 +302,11 @@ func jsonGlobals(vals map[string]any) (map[string]any, error) {
 	}
 	m, _ := v.(map[string]any)
 	return m, nil
+}
+
+// Reset waits for the last script's goroutine to be gone and drops its
+// result.
+func (n *interpreter) Reset() {
+	n.work.Stop()
+	n.result, n.key = nil, ""
 }

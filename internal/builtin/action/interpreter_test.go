@@ -13,6 +13,7 @@ import (
 
 	"github.com/weft-dev/weft/internal/bt"
 	"github.com/weft-dev/weft/internal/script/javascript"
+	"github.com/weft-dev/weft/internal/workflow"
 )
 
 func jsServices(t *testing.T) *bt.Services {
@@ -33,7 +34,8 @@ func TestJavaScriptInterpreterNode(t *testing.T) {
 		{"default outputKey", "type: JavaScriptInterpreter\nid: j\nprops: {script: 'result = n * 2'}\n", bt.Success, "jsResult", int64(42), nil},
 		{"outputKey and objects", "type: JavaScriptInterpreter\nid: j\nprops: {outputKey: out, script: 'result = {sum: xs.reduce((a, b) => a + b, 0), name: o.name}'}\n",
 			bt.Success, "out", map[string]any{"sum": int64(6), "name": "ada"}, nil},
-		{"no result stores null", "type: JavaScriptInterpreter\nid: j\nprops: {script: 'let x = 1'}\n", bt.Success, "jsResult", nil, nil},
+		{"no result stores {}", "type: JavaScriptInterpreter\nid: j\nprops: {script: 'let x = 1'}\n", bt.Success, "jsResult", map[string]any{}, nil},
+		{"a null result stores null", "type: JavaScriptInterpreter\nid: j\nprops: {script: 'result = null'}\n", bt.Success, "jsResult", nil, nil},
 		{"exception with line", "type: JavaScriptInterpreter\nid: j\nprops: {script: \"let a = 1\\nthrow new Error('boom')\"}\n", bt.Failure, "", nil, []string{"line 2", "boom"}},
 		{"timeout", "type: JavaScriptInterpreter\nid: j\nprops: {timeout: 200ms, script: 'while(true){}'}\n", bt.Failure, "", nil, []string{"timed out"}},
 		{"memory tier", "type: JavaScriptInterpreter\nid: j\nprops: {memory: minimal, script: 'let a = []; while (true) a.push(new Array(1e5).fill(1))'}\n", bt.Failure, "", nil, []string{"memory"}},
@@ -100,6 +102,54 @@ func TestInterpreterChecks(t *testing.T) {
 	res, events, _ := run(t, "type: PythonInterpreter\nid: p\nprops: {script: 'result = 1'}\n", opts{services: &bt.Services{}})
 	if res.Status != bt.Failure || !strings.Contains(nodeErr(events, "p"), "not available") {
 		t.Errorf("without a Python runner: %v %q", res.Status, nodeErr(events, "p"))
+	}
+}
+
+// TestInterpreterTimeoutBound: a timeout over the operator's maximum (5
+// minutes unless set) is refused when the workflow loads, at the prop's
+// line, naming the node and the maximum; a templated one when it runs.
+func TestInterpreterTimeoutBound(t *testing.T) {
+	cases := []struct {
+		name, timeout string
+		max           time.Duration
+		want          []string // parts of the load error; nil: loads
+	}{
+		{"default maximum", "10m", 0, []string{"test.yaml:4:12:", `PythonInterpreter "p"`, "prop timeout", "10m0s", "maximum of 5m0s"}},
+		{"milliseconds", "300001", 0, []string{"test.yaml:4:12:", "5m0.001s", "maximum of 5m0s"}},
+		{"at the maximum", "5m", 0, nil},
+		{"operator's maximum", "2m", time.Minute, []string{"test.yaml:4:12:", `PythonInterpreter "p"`, "2m0s", "maximum of 1m0s"}},
+		{"under the operator's maximum", "30s", time.Minute, nil},
+		{"operator's larger maximum", "20m", time.Hour, nil},
+		{"not positive", "0s", 0, []string{"test.yaml:4:12:", "positive"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src := "type: PythonInterpreter\nid: p\nprops:\n  timeout: \"" + c.timeout + "\"\n  script: 'result = 1'\n"
+			_, err := workflow.Load("test.yaml", []byte(src), workflow.Options{Registry: registry(newTickLog()),
+				Services: &bt.Services{MaxScriptTimeout: c.max}})
+			if c.want == nil {
+				if err != nil {
+					t.Fatalf("load: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("loaded, want an error with %q", c.want)
+			}
+			for _, p := range c.want {
+				if !strings.Contains(err.Error(), p) {
+					t.Errorf("error %q lacks %q", err, p)
+				}
+			}
+		})
+	}
+	// A templated timeout is checked when the node runs.
+	svc := jsServices(t)
+	svc.MaxScriptTimeout = time.Minute
+	res, events, _ := run(t, "type: JavaScriptInterpreter\nid: j\nprops: {timeout: '{{ t }}', script: 'result = 1'}\n",
+		opts{services: svc, inputs: map[string]any{"t": "2m"}})
+	if res.Status != bt.Failure || !strings.Contains(nodeErr(events, "j"), "maximum of 1m0s") {
+		t.Errorf("templated timeout over the maximum: %v %q", res.Status, nodeErr(events, "j"))
 	}
 }
 

@@ -44,7 +44,10 @@ type logMessage struct {
 	message, level *bt.Prop
 }
 
-var _ bt.Behavior = (*logMessage)(nil)
+var (
+	_ bt.Behavior  = (*logMessage)(nil)
+	_ bt.Stateless = (*logMessage)(nil)
+)
 
 // placeholderRE matches btree's `${key}` placeholders.
 var placeholderRE = regexp.MustCompile(`\$\{([^}]+)\}`)
@@ -79,3 +82,6 @@ func (l *logMessage) Tick(t *bt.Tick) bt.Status {
 }
 
 func (l *logMessage) Halt(*bt.Tick) {}
+
+// Stateless marks the node as having nothing to reset between runs: a LogMessage keeps no state.
+func (*logMessage) Stateless() {}

@@ -46,7 +46,10 @@ type mockAction struct {
 	ret   bt.Status
 }
 
-var _ bt.Behavior = (*mockAction)(nil)
+var (
+	_ bt.Behavior = (*mockAction)(nil)
+	_ bt.Resetter = (*mockAction)(nil)
+)
 
 func (m *mockAction) Tick(t *bt.Tick) bt.Status {
 	if m.count == 0 {
@@ -73,3 +76,6 @@ func (m *mockAction) Tick(t *bt.Tick) bt.Status {
 }
 
 func (m *mockAction) Halt(*bt.Tick) { m.count = 0 }
+
+// Reset starts the next activation's count afresh.
+func (m *mockAction) Reset() { m.count, m.want, m.ret = 0, 0, bt.Idle }

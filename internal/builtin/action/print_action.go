@@ -36,7 +36,10 @@ type printAction struct {
 	message, outputKey *bt.Prop
 }
 
-var _ bt.Behavior = (*printAction)(nil)
+var (
+	_ bt.Behavior  = (*printAction)(nil)
+	_ bt.Stateless = (*printAction)(nil)
+)
 
 func (p *printAction) Tick(t *bt.Tick) bt.Status {
 	msg, err := p.message.String(t, "Hello from PrintAction!")
@@ -55,3 +58,6 @@ func (p *printAction) Tick(t *bt.Tick) bt.Status {
 }
 
 func (p *printAction) Halt(*bt.Tick) {}
+
+// Stateless marks the node as having nothing to reset between runs: a PrintAction keeps no state.
+func (*printAction) Stateless() {}

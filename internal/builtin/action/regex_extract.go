@@ -57,12 +57,16 @@ type regexExtract struct {
 	input, pattern, flags, outputKey, matchIndex *bt.Prop
 
 	// The compiled expression of the last pattern and flags seen.
-	src    string
-	global bool
-	re     *regexp.Regexp
+	src         string
+	global      bool
+	re          *regexp.Regexp
+	fromLiteral bool // re was compiled by New from a literal pattern and flags
 }
 
-var _ bt.Behavior = (*regexExtract)(nil)
+var (
+	_ bt.Behavior = (*regexExtract)(nil)
+	_ bt.Resetter = (*regexExtract)(nil)
+)
 
 func newRegexExtract(c *bt.Config) (bt.Behavior, error) {
 	r := &regexExtract{input: c.Props.Get("input"), pattern: c.Props.Get("pattern"), flags: c.Props.Get("flags"),
@@ -78,6 +82,7 @@ func newRegexExtract(c *bt.Config) (bt.Behavior, error) {
 		if err := r.compile(ps, fs); err != nil {
 			return nil, err
 		}
+		r.fromLiteral = true
 	}
 	return r, nil
 }
@@ -178,3 +183,11 @@ func (r *regexExtract) Tick(t *bt.Tick) bt.Status {
 }
 
 func (r *regexExtract) Halt(*bt.Tick) {}
+
+// Reset drops an expression compiled from a templated pattern, which came
+// from a run's data; one written literally, compiled by New, is kept.
+func (r *regexExtract) Reset() {
+	if !r.fromLiteral {
+		r.src, r.global, r.re = "", false, nil
+	}
+}

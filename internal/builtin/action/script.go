@@ -69,7 +69,10 @@ type script struct {
 	stmts []statement
 }
 
-var _ bt.Behavior = (*script)(nil)
+var (
+	_ bt.Behavior  = (*script)(nil)
+	_ bt.Stateless = (*script)(nil)
+)
 
 func newScript(c *bt.Config) (bt.Behavior, error) {
 	v, _ := literal(c.Props.Get("textContent"))
@@ -220,3 +223,6 @@ func continues(sofar, rest string) bool {
 	}
 	return false
 }
+
+// Stateless marks the node as having nothing to reset between runs: a Script keeps only its compiled statements.
+func (*script) Stateless() {}

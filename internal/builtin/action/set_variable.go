@@ -33,7 +33,10 @@ type setVariable struct {
 	key, val *bt.Prop
 }
 
-var _ bt.Behavior = (*setVariable)(nil)
+var (
+	_ bt.Behavior  = (*setVariable)(nil)
+	_ bt.Stateless = (*setVariable)(nil)
+)
 
 func (s *setVariable) Tick(t *bt.Tick) bt.Status {
 	key, err := blackboardKey(t, s.key, "")
@@ -49,3 +52,6 @@ func (s *setVariable) Tick(t *bt.Tick) bt.Status {
 }
 
 func (s *setVariable) Halt(*bt.Tick) {}
+
+// Stateless marks the node as having nothing to reset between runs: a SetVariable keeps no state.
+func (*setVariable) Stateless() {}

@@ -21,7 +21,13 @@ func init() {
 // fixed is a leaf that returns the same status on every tick.
 type fixed bt.Status
 
-var _ bt.Behavior = fixed(0)
+var (
+	_ bt.Behavior  = fixed(0)
+	_ bt.Stateless = fixed(0)
+)
 
 func (f fixed) Tick(*bt.Tick) bt.Status { return bt.Status(f) }
 func (f fixed) Halt(*bt.Tick)           {}
+
+// Stateless marks the node as having nothing to reset between runs: a fixed status is all the node has.
+func (fixed) Stateless() {}

@@ -46,7 +46,10 @@ type waitAction struct {
 	timer *time.Timer
 }
 
-var _ bt.Behavior = (*waitAction)(nil)
+var (
+	_ bt.Behavior = (*waitAction)(nil)
+	_ bt.Resetter = (*waitAction)(nil)
+)
 
 func (w *waitAction) Tick(t *bt.Tick) bt.Status {
 	if w.until.IsZero() {
@@ -81,3 +84,6 @@ func (w *waitAction) reset() {
 	}
 	w.until = time.Time{}
 }
+
+// Reset stops the timer and forgets the wait.
+func (w *waitAction) Reset() { w.reset() }

@@ -26,7 +26,10 @@ type conditional struct {
 	branch   int // index of the chosen branch; -1 while the condition is undecided
 }
 
-var _ bt.Behavior = (*conditional)(nil)
+var (
+	_ bt.Behavior = (*conditional)(nil)
+	_ bt.Resetter = (*conditional)(nil)
+)
 
 func (c *conditional) Tick(t *bt.Tick) bt.Status {
 	if c.branch < 0 {
@@ -53,3 +56,6 @@ func (c *conditional) Halt(t *bt.Tick) {
 	t.HaltAll(c.children)
 	c.branch = -1
 }
+
+// Reset forgets the chosen branch.
+func (c *conditional) Reset() { c.branch = -1 }

@@ -63,7 +63,10 @@ type forEach struct {
 	current     int
 }
 
-var _ bt.Behavior = (*forEach)(nil)
+var (
+	_ bt.Behavior = (*forEach)(nil)
+	_ bt.Resetter = (*forEach)(nil)
+)
 
 func (f *forEach) Tick(t *bt.Tick) bt.Status {
 	if !f.active {
@@ -125,4 +128,10 @@ func (f *forEach) reset() {
 func (f *forEach) Halt(t *bt.Tick) {
 	t.Halt(f.body)
 	f.reset()
+}
+
+// Reset forgets the items and the names of the last run.
+func (f *forEach) Reset() {
+	f.reset()
+	f.item, f.index = "", ""
 }

@@ -31,7 +31,10 @@ type memorySequence struct {
 	current int
 }
 
-var _ bt.Behavior = (*memorySequence)(nil)
+var (
+	_ bt.Behavior = (*memorySequence)(nil)
+	_ bt.Resetter = (*memorySequence)(nil)
+)
 
 func (s *memorySequence) Tick(t *bt.Tick) bt.Status {
 	for s.current < len(s.children) {
@@ -49,3 +52,6 @@ func (s *memorySequence) Tick(t *bt.Tick) bt.Status {
 
 // Halt halts the running child and keeps the memory.
 func (s *memorySequence) Halt(t *bt.Tick) { t.HaltAll(s.children) }
+
+// Reset clears the memory: a new run starts at the first child.
+func (s *memorySequence) Reset() { s.current = 0 }

@@ -83,7 +83,10 @@ type parallel struct {
 	succeeded, failed int
 }
 
-var _ bt.Behavior = (*parallel)(nil)
+var (
+	_ bt.Behavior = (*parallel)(nil)
+	_ bt.Resetter = (*parallel)(nil)
+)
 
 func (p *parallel) Tick(t *bt.Tick) bt.Status {
 	if !p.active {
@@ -193,3 +196,10 @@ func (p *parallel) stop() {
 }
 
 func (p *parallel) Halt(*bt.Tick) { p.stop() }
+
+// Reset stops what a run left (nothing, once it finished) and clears the
+// counts.
+func (p *parallel) Reset() {
+	p.stop()
+	p.need, p.limit, p.succeeded, p.failed = 0, 0, 0, 0
+}

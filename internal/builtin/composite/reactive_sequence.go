@@ -28,9 +28,16 @@ type reactiveSequence struct {
 	children []*bt.Node
 }
 
-var _ bt.Behavior = (*reactiveSequence)(nil)
+var (
+	_ bt.Behavior  = (*reactiveSequence)(nil)
+	_ bt.Stateless = (*reactiveSequence)(nil)
+)
 
 func (s *reactiveSequence) Tick(t *bt.Tick) bt.Status {
+	// Its children are re-ticked while a later one runs: none of them may
+	// keep this goroutine for the length of a call (bt.Tick.Exclusive).
+	t.EnterShared()
+	defer t.LeaveShared()
 	for i, c := range s.children {
 		if st := t.Child(c); st != bt.Success {
 			// A later child running from an earlier tick no longer runs.
@@ -42,3 +49,6 @@ func (s *reactiveSequence) Tick(t *bt.Tick) bt.Status {
 }
 
 func (s *reactiveSequence) Halt(t *bt.Tick) { t.HaltAll(s.children) }
+
+// Stateless marks the node as having nothing to reset between runs: a ReactiveSequence keeps no state between ticks.
+func (*reactiveSequence) Stateless() {}

@@ -42,7 +42,10 @@ type recovery struct {
 	restore func()
 }
 
-var _ bt.Behavior = (*recovery)(nil)
+var (
+	_ bt.Behavior = (*recovery)(nil)
+	_ bt.Resetter = (*recovery)(nil)
+)
 
 func (r *recovery) Tick(t *bt.Tick) bt.Status {
 	if r.phase == phaseTry {
@@ -91,3 +94,6 @@ func (r *recovery) Halt(t *bt.Tick) {
 	t.HaltAll(r.children)
 	r.phase, r.main, r.restore = phaseTry, bt.Idle, nil
 }
+
+// Reset returns to the try phase and drops the saved failure reason.
+func (r *recovery) Reset() { r.phase, r.main, r.restore = phaseTry, bt.Idle, nil }

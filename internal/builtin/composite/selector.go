@@ -25,7 +25,10 @@ type selector struct {
 	current  int
 }
 
-var _ bt.Behavior = (*selector)(nil)
+var (
+	_ bt.Behavior = (*selector)(nil)
+	_ bt.Resetter = (*selector)(nil)
+)
 
 func (s *selector) Tick(t *bt.Tick) bt.Status {
 	for s.current < len(s.children) {
@@ -46,3 +49,6 @@ func (s *selector) Halt(t *bt.Tick) {
 	t.HaltAll(s.children)
 	s.current = 0
 }
+
+// Reset starts the next run at the first child.
+func (s *selector) Reset() { s.current = 0 }

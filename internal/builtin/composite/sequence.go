@@ -20,7 +20,10 @@ type sequence struct {
 	current  int
 }
 
-var _ bt.Behavior = (*sequence)(nil)
+var (
+	_ bt.Behavior = (*sequence)(nil)
+	_ bt.Resetter = (*sequence)(nil)
+)
 
 func (s *sequence) Tick(t *bt.Tick) bt.Status {
 	for s.current < len(s.children) {
@@ -41,3 +44,6 @@ func (s *sequence) Halt(t *bt.Tick) {
 	t.HaltAll(s.children)
 	s.current = 0
 }
+
+// Reset starts the next run at the first child.
+func (s *sequence) Reset() { s.current = 0 }

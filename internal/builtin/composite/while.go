@@ -52,7 +52,10 @@ type while struct {
 	inBody     bool  // the condition succeeded and the body is under way
 }
 
-var _ bt.Behavior = (*while)(nil)
+var (
+	_ bt.Behavior = (*while)(nil)
+	_ bt.Resetter = (*while)(nil)
+)
 
 func (w *while) Tick(t *bt.Tick) bt.Status {
 	if !w.active {
@@ -100,4 +103,10 @@ func (w *while) reset() {
 func (w *while) Halt(t *bt.Tick) {
 	t.HaltAll(w.children)
 	w.reset()
+}
+
+// Reset clears the iteration count.
+func (w *while) Reset() {
+	w.reset()
+	w.limit = 0
 }

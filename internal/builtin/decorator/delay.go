@@ -51,7 +51,10 @@ type delay struct {
 	timer   *time.Timer // wakes the tree when the wait is over
 }
 
-var _ bt.Behavior = (*delay)(nil)
+var (
+	_ bt.Behavior = (*delay)(nil)
+	_ bt.Resetter = (*delay)(nil)
+)
 
 func (d *delay) Tick(t *bt.Tick) bt.Status {
 	if !d.active {
@@ -91,3 +94,6 @@ func (d *delay) Halt(t *bt.Tick) {
 	t.Halt(d.child)
 	d.reset()
 }
+
+// Reset stops the timer and forgets the wait.
+func (d *delay) Reset() { d.reset() }

@@ -19,7 +19,10 @@ func init() {
 
 type forceFailure struct{ child *bt.Node }
 
-var _ bt.Behavior = (*forceFailure)(nil)
+var (
+	_ bt.Behavior  = (*forceFailure)(nil)
+	_ bt.Stateless = (*forceFailure)(nil)
+)
 
 func (d *forceFailure) Tick(t *bt.Tick) bt.Status {
 	switch t.Child(d.child) {
@@ -32,3 +35,6 @@ func (d *forceFailure) Tick(t *bt.Tick) bt.Status {
 }
 
 func (d *forceFailure) Halt(t *bt.Tick) { t.Halt(d.child) }
+
+// Stateless marks the node as having nothing to reset between runs: a ForceFailure keeps no state.
+func (*forceFailure) Stateless() {}

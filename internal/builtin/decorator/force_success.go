@@ -19,7 +19,10 @@ func init() {
 
 type forceSuccess struct{ child *bt.Node }
 
-var _ bt.Behavior = (*forceSuccess)(nil)
+var (
+	_ bt.Behavior  = (*forceSuccess)(nil)
+	_ bt.Stateless = (*forceSuccess)(nil)
+)
 
 func (d *forceSuccess) Tick(t *bt.Tick) bt.Status {
 	if t.Child(d.child) == bt.Running {
@@ -29,3 +32,6 @@ func (d *forceSuccess) Tick(t *bt.Tick) bt.Status {
 }
 
 func (d *forceSuccess) Halt(t *bt.Tick) { t.Halt(d.child) }
+
+// Stateless marks the node as having nothing to reset between runs: a ForceSuccess keeps no state.
+func (*forceSuccess) Stateless() {}

@@ -18,7 +18,10 @@ func init() {
 
 type invert struct{ child *bt.Node }
 
-var _ bt.Behavior = (*invert)(nil)
+var (
+	_ bt.Behavior  = (*invert)(nil)
+	_ bt.Stateless = (*invert)(nil)
+)
 
 func (d *invert) Tick(t *bt.Tick) bt.Status {
 	switch t.Child(d.child) {
@@ -31,3 +34,6 @@ func (d *invert) Tick(t *bt.Tick) bt.Status {
 }
 
 func (d *invert) Halt(t *bt.Tick) { t.Halt(d.child) }
+
+// Stateless marks the node as having nothing to reset between runs: an Invert keeps no state.
+func (*invert) Stateless() {}

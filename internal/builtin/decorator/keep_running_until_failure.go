@@ -28,7 +28,10 @@ func init() {
 
 type keepRunningUntilFailure struct{ child *bt.Node }
 
-var _ bt.Behavior = (*keepRunningUntilFailure)(nil)
+var (
+	_ bt.Behavior  = (*keepRunningUntilFailure)(nil)
+	_ bt.Stateless = (*keepRunningUntilFailure)(nil)
+)
 
 func (d *keepRunningUntilFailure) Tick(t *bt.Tick) bt.Status {
 	if t.Child(d.child) == bt.Failure {
@@ -39,3 +42,6 @@ func (d *keepRunningUntilFailure) Tick(t *bt.Tick) bt.Status {
 }
 
 func (d *keepRunningUntilFailure) Halt(t *bt.Tick) { t.Halt(d.child) }
+
+// Stateless marks the node as having nothing to reset between runs: a KeepRunningUntilFailure keeps no state.
+func (*keepRunningUntilFailure) Stateless() {}

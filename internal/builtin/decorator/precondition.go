@@ -47,7 +47,10 @@ type precondition struct {
 	checked bool // the condition held when the node started; the child runs
 }
 
-var _ bt.Behavior = (*precondition)(nil)
+var (
+	_ bt.Behavior = (*precondition)(nil)
+	_ bt.Resetter = (*precondition)(nil)
+)
 
 func (d *precondition) Tick(t *bt.Tick) bt.Status {
 	if !d.checked && d.cond != nil {
@@ -84,3 +87,6 @@ func shortText(v any) string {
 	}
 	return s
 }
+
+// Reset makes the next start evaluate the condition again.
+func (d *precondition) Reset() { d.checked = false }

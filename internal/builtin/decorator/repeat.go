@@ -62,7 +62,10 @@ type repeat struct {
 	done   int64 // cycles completed
 }
 
-var _ bt.Behavior = (*repeat)(nil)
+var (
+	_ bt.Behavior = (*repeat)(nil)
+	_ bt.Resetter = (*repeat)(nil)
+)
 
 func (r *repeat) Tick(t *bt.Tick) bt.Status {
 	if !r.active {
@@ -98,3 +101,6 @@ func (r *repeat) Halt(t *bt.Tick) {
 	t.Halt(r.child)
 	r.reset()
 }
+
+// Reset clears the cycle count.
+func (r *repeat) Reset() { r.reset() }

@@ -120,7 +120,10 @@ type retry struct {
 	timer   *time.Timer // wakes the tree when the wait is over
 }
 
-var _ bt.Behavior = (*retry)(nil)
+var (
+	_ bt.Behavior = (*retry)(nil)
+	_ bt.Resetter = (*retry)(nil)
+)
 
 // start evaluates the props for this run of the node.
 func (r *retry) start(t *bt.Tick) error {
@@ -203,4 +206,10 @@ func (r *retry) reset() {
 func (r *retry) Halt(t *bt.Tick) {
 	t.Halt(r.child)
 	r.reset()
+}
+
+// Reset stops the timer and clears the attempt count and the waits.
+func (r *retry) Reset() {
+	r.reset()
+	r.max, r.wait, r.factor = 0, 0, 0
 }

@@ -36,7 +36,10 @@ type runOnce struct {
 	err  error     // and its error, when it failed
 }
 
-var _ bt.Behavior = (*runOnce)(nil)
+var (
+	_ bt.Behavior = (*runOnce)(nil)
+	_ bt.Resetter = (*runOnce)(nil)
+)
 
 func (d *runOnce) Tick(t *bt.Tick) bt.Status {
 	if d.done {
@@ -58,3 +61,6 @@ func (d *runOnce) Tick(t *bt.Tick) bt.Status {
 
 // Halt halts a first run still in progress; a remembered result is kept.
 func (d *runOnce) Halt(t *bt.Tick) { t.Halt(d.child) }
+
+// Reset forgets the remembered result: it lasts one run of the workflow.
+func (d *runOnce) Reset() { d.done, d.st, d.err = false, bt.Idle, nil }

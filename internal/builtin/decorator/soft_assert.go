@@ -26,7 +26,10 @@ func init() {
 
 type softAssert struct{ child *bt.Node }
 
-var _ bt.Behavior = (*softAssert)(nil)
+var (
+	_ bt.Behavior  = (*softAssert)(nil)
+	_ bt.Stateless = (*softAssert)(nil)
+)
 
 func (d *softAssert) Tick(t *bt.Tick) bt.Status {
 	st := t.Child(d.child)
@@ -42,3 +45,6 @@ func (d *softAssert) Tick(t *bt.Tick) bt.Status {
 }
 
 func (d *softAssert) Halt(t *bt.Tick) { t.Halt(d.child) }
+
+// Stateless marks the node as having nothing to reset between runs: a SoftAssert keeps no state.
+func (*softAssert) Stateless() {}

@@ -60,7 +60,10 @@ type timeout struct {
 	timer    *time.Timer // wakes the tree at the deadline
 }
 
-var _ bt.Behavior = (*timeout)(nil)
+var (
+	_ bt.Behavior = (*timeout)(nil)
+	_ bt.Resetter = (*timeout)(nil)
+)
 
 // errDeadline is the cause of the child's context ending at the deadline.
 var errDeadline = errors.New("timeout deadline")
@@ -137,4 +140,10 @@ func (d *timeout) Halt(t *bt.Tick) {
 		t.Halt(d.child)
 	}
 	d.stop()
+}
+
+// Reset releases the timer and the child's context.
+func (d *timeout) Reset() {
+	d.stop()
+	d.ms, d.deadline = 0, time.Time{}
 }
