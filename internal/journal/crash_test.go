@@ -1,6 +1,8 @@
-// The crash test: a child process records events and dies without closing
-// the journal; the parent finds every event it emitted, and the run marked
-// interrupted.
+// The crash test: a child process records a run that it ends, and events
+// of another run, some committed by Sink.Err and the rest by the flush
+// timer, then dies without closing the journal; the parent finds the ended
+// run with its status and events, every event of the other run, and that
+// run marked interrupted.
 
 package journal
 
@@ -23,7 +25,10 @@ import (
 // database to write.
 const crashEnv = "WEFT_JOURNAL_CRASH_DB"
 
-const crashRun = "01CRASH"
+const (
+	crashRun = "01CRASH" // never ended
+	endedRun = "01ENDED" // ended just before the crash
+)
 
 // crashEvents are what the child emits before dying.
 func crashEvents() []event.Event {
@@ -78,6 +83,14 @@ func TestCrashKeepsEvents(t *testing.T) {
 	if len(got) != len(want) {
 		t.Fatalf("%d events after crash, want %d", len(got), len(want))
 	}
+	// EndRun committed the whole of the ended run, start to end.
+	ended, evs, err := j.GetRun(context.Background(), endedRun)
+	if err != nil {
+		t.Fatalf("GetRun of the ended run: %v", err)
+	}
+	if ended.Status != "success" || ended.Finished.IsZero() || len(evs) != 2 || evs[1].Kind != event.NodeFinished {
+		t.Errorf("ended run after crash: %+v with %d events; want success, finished, its 2 events", ended, len(evs))
+	}
 	for i := range want {
 		want[i].RunID, want[i].Workflow = crashRun, "crashy"
 		if !reflect.DeepEqual(got[i], want[i]) {
@@ -86,8 +99,10 @@ func TestCrashKeepsEvents(t *testing.T) {
 	}
 }
 
-// crashChild records a run's events in the journal at path, then exits with
-// status 1 without closing anything. Any other failure exits with status 3.
+// crashChild records, in the journal at path, a run that it ends, then the
+// first half of crashEvents (committed by Sink.Err) and the second half
+// (left to the flush timer), then exits with status 1 without closing
+// anything. Any other failure exits with status 3.
 func crashChild(path string) {
 	fail := func(err error) {
 		fmt.Fprintln(os.Stderr, "child:", err)
@@ -98,16 +113,45 @@ func crashChild(path string) {
 	if err != nil {
 		fail(err)
 	}
+
+	if err := j.BeginRun(ctx, RunInfo{ID: endedRun, Workflow: "short"}); err != nil {
+		fail(err)
+	}
+	short := j.Sink(endedRun)
+	short.Emit(event.Event{Kind: event.NodeStarted, Node: "a"})
+	short.Emit(event.Event{Kind: event.NodeFinished, Node: "a", Status: "SUCCESS"})
+	if err := j.EndRun(ctx, endedRun, "success", "", nil, time.Time{}); err != nil {
+		fail(err)
+	}
+
 	if err := j.BeginRun(ctx, RunInfo{ID: crashRun, Workflow: "crashy", Started: time.Unix(1700000000, 0)}); err != nil {
 		fail(err)
 	}
 	sink := j.Sink(crashRun)
 	evs := crashEvents()
-	for _, e := range evs {
+	half := len(evs) / 2
+	for _, e := range evs[:half] {
 		sink.Emit(e)
 	}
 	if err := sink.Err(); err != nil {
 		fail(err)
+	}
+	for _, e := range evs[half:] {
+		sink.Emit(e)
+	}
+	// Nothing flushes these but the timer (DB() reads do not flush).
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		var n int
+		if err := j.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE run_id = ?`, crashRun).Scan(&n); err != nil {
+			fail(err)
+		}
+		if n == len(evs) {
+			break
+		}
+		if time.Now().After(deadline) {
+			fail(fmt.Errorf("%d events committed 5 s after the last Emit, want %d", n, len(evs)))
+		}
+		time.Sleep(flushInterval / 2)
 	}
 	fmt.Printf("EMITTED %d\n", len(evs))
 	os.Exit(1)

@@ -1,7 +1,7 @@
 // Package journal records runs and their events in an embedded SQLite
 // database (the pure-Go driver modernc.org/sqlite), so that `weft runs` and
 // `weft show` can list and replay past runs, including runs whose process
-// died: every event is committed before [Sink.Emit] returns.
+// died.
 //
 //	j, err := journal.Open(ctx, filepath.Join(stateDir, "weft.db"))
 //	defer j.Close()
@@ -9,6 +9,28 @@
 //	sink := j.Sink(id)
 //	res := tree.Run(ctx, bt.RunOptions{ID: id, Sink: sink})
 //	err = j.EndRun(ctx, id, res.Status.String(), errText, res.Blackboard, time.Now())
+//
+// Writes are batched: BeginRun, [Sink.Emit] and EndRun queue their rows,
+// and one transaction commits everything queued when a run ends (EndRun
+// waits for it; runs ending at the same time share it), at the latest
+// flushInterval (25 ms) after the first queued row, when 512 rows are
+// queued, on [Journal.Flush], [Sink.Err], a read through this Journal, and
+// Close. What is guaranteed, and what a crash (kill -9) can lose:
+//
+//   - Once EndRun returns nil, the run's start, every event emitted on its
+//     sinks before the call, and its final status are committed: a crash
+//     after it loses none of them.
+//   - Once Flush or Sink.Err returns nil, so is everything queued before it.
+//   - Otherwise, a row is committed at the latest about flushInterval after
+//     it was queued (a commit takes the write lock, so add any wait for
+//     another writer); a crash loses at most the rows of that last window,
+//     and never leaves a gap: what survives of a run's events is a prefix,
+//     in emission order. A run begun less than flushInterval before a crash
+//     may be missing altogether; one recorded is marked interrupted by the
+//     next Open.
+//   - Other processes (`weft runs` while a run goes) see a running run and
+//     its events within the same window; reads through this Journal flush
+//     first, so they see everything queued.
 package journal
 
 import (
@@ -20,6 +42,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
@@ -36,15 +59,30 @@ var (
 // process holding the write lock before failing with SQLITE_BUSY.
 const busyTimeoutMS = 5000
 
+// maxIdleConns is how many of the journal's database connections stay open
+// when idle.
+const maxIdleConns = 8
+
 // Journal is an open run journal. It is safe for concurrent use.
 type Journal struct {
-	db          *sql.DB
-	insertEvent *sql.Stmt
+	db *sql.DB
+	// Prepared statements: insertEvent and insertRun are used within the
+	// flush's transaction (tx.StmtContext), runExists outside.
+	insertEvent, insertRun, insertEnded, endRun, runExists *sql.Stmt
 
 	// writeMu serialises the journal's own writes in this process: SQLite
 	// has a single writer anyway, and waiting on a mutex is cheaper than
-	// sleeping in the busy handler.
+	// sleeping in the busy handler. Held while a batch commits, so batches
+	// commit in the order they were queued.
 	writeMu sync.Mutex
+
+	// mu guards the fields below; it is never held across a database call.
+	mu     sync.Mutex
+	queue  []op                 // writes not yet committed, in order
+	spare  []op                 // a committed queue's array, for reuse
+	timer  *time.Timer          // commits the queue flushInterval after it was empty
+	runs   map[string]*runState // runs begun here and not ended
+	closed bool
 }
 
 // Open opens the journal database at path, creating it and its parent
@@ -93,7 +131,11 @@ func Open(ctx context.Context, path string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: open %s: %w", path, err)
 	}
-	j := &Journal{db: db}
+	// Concurrent runs each read (BeginRun's duplicate check) while the
+	// writer commits: keep their connections instead of opening and
+	// closing one per read beyond database/sql's default of 2 idle.
+	db.SetMaxIdleConns(maxIdleConns)
+	j := &Journal{db: db, runs: map[string]*runState{}}
 	if err := j.init(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("journal: open %s: %w", path, err)
@@ -118,23 +160,44 @@ func (j *Journal) init(ctx context.Context) error {
 	if err := j.markOrphans(ctx); err != nil {
 		return err
 	}
-	stmt, err := j.db.PrepareContext(ctx, insertEventSQL)
-	if err != nil {
-		return fmt.Errorf("prepare event insert: %w", err)
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&j.insertEvent, insertEventSQL},
+		{&j.insertRun, insertRunSQL},
+		{&j.insertEnded, insertEndedSQL},
+		{&j.endRun, endRunSQL},
+		{&j.runExists, `SELECT 1 FROM runs WHERE id = ?`},
+	} {
+		stmt, err := j.db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", p.sql, err)
+		}
+		*p.stmt = stmt
 	}
-	j.insertEvent = stmt
 	return nil
 }
 
-// Close closes the database. Sinks of the journal must not be used after.
+// Close commits what is queued and closes the database. Events emitted
+// after it are not recorded (their sinks' Err says so).
 //
 // # Errors
 //
-// The driver's error closing the statement or the database.
+// The error committing the queue, or the driver's error closing the
+// statements or the database.
 func (j *Journal) Close() error {
-	var errs []error
-	if j.insertEvent != nil {
-		errs = append(errs, j.insertEvent.Close())
+	j.mu.Lock()
+	j.closed = true
+	if j.timer != nil {
+		j.timer.Stop()
+	}
+	j.mu.Unlock()
+	errs := []error{j.Flush(context.Background())}
+	for _, stmt := range []*sql.Stmt{j.insertEvent, j.insertRun, j.insertEnded, j.endRun, j.runExists} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
 	}
 	errs = append(errs, j.db.Close())
 	if err := errors.Join(errs...); err != nil {
@@ -144,7 +207,8 @@ func (j *Journal) Close() error {
 }
 
 // DB returns the journal's database, for other weft packages (the package
-// store) that keep their own tables in the same file.
+// store) that keep their own tables in the same file. Rows still queued
+// (see the package doc) are not in it until [Journal.Flush].
 //
 //	_, err := j.DB().ExecContext(ctx, "CREATE TABLE IF NOT EXISTS packages (...)")
 //

@@ -40,18 +40,37 @@ type RunInfo struct {
 
 const runColumns = `id, workflow, file, tenant, status, error, started_ns, finished_ns, inputs, blackboard`
 
+// insertRunSQL records a run's start (BeginRun's queued row).
+const insertRunSQL = `INSERT INTO runs (id, workflow, file, tenant, status, started_ns, inputs, blackboard, owner)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertEndedSQL records a whole run whose start was still queued when it
+// ended.
+const insertEndedSQL = `INSERT INTO runs (id, workflow, file, tenant, status, started_ns, inputs, blackboard, owner, error, finished_ns)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// endRunSQL records a run's end.
+const endRunSQL = `UPDATE runs SET status = ?, error = ?, blackboard = COALESCE(?, blackboard), finished_ns = ?
+	WHERE id = ?`
+
 // BeginRun records the start of run r with status StatusRunning.
 //
 //	err := j.BeginRun(ctx, journal.RunInfo{ID: id, Workflow: wf.ID, File: path, Inputs: in, Started: time.Now()})
 //
 // # Errors
 //
-// BeginRun fails if r.ID is empty or already recorded, if Inputs or
-// Blackboard cannot be encoded as JSON, or if the insert fails.
+// BeginRun fails if r.ID is empty or already recorded (or begun and not
+// ended in this journal), if Inputs or Blackboard cannot be encoded as
+// JSON, or if the database cannot be read.
 //
 // # Notes
 //
-// r.Status, r.Error and r.Finished are ignored; a zero r.Started means now.
+//   - r.Status, r.Error and r.Finished are ignored; a zero r.Started means
+//     now.
+//   - The row is queued, like events (see the package doc): it is
+//     committed with the run's first batch, at the latest by EndRun. If
+//     another process records the same id meanwhile, the run's events are
+//     not written and EndRun (and its sinks' Err) report why.
 func (j *Journal) BeginRun(ctx context.Context, r RunInfo) error {
 	if r.ID == "" {
 		return errors.New("journal: begin run: empty run id")
@@ -67,32 +86,60 @@ func (j *Journal) BeginRun(ctx context.Context, r RunInfo) error {
 	if err != nil {
 		return fmt.Errorf("journal: begin run %s: blackboard: %w", r.ID, err)
 	}
-	j.writeMu.Lock()
-	defer j.writeMu.Unlock()
-	_, err = j.db.ExecContext(ctx,
-		`INSERT INTO runs (id, workflow, file, tenant, status, started_ns, inputs, blackboard, owner)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.Workflow, r.File, r.Tenant, StatusRunning, nanos(r.Started), inputs, bb, thisProcess)
-	if err != nil {
-		return fmt.Errorf("journal: begin run %s: %w", r.ID, err)
+	j.mu.Lock()
+	_, dup := j.runs[r.ID]
+	j.mu.Unlock()
+	if !dup {
+		var one int
+		switch err := j.runExists.QueryRowContext(ctx, r.ID).Scan(&one); {
+		case err == nil:
+			dup = true
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("journal: begin run %s: %w", r.ID, err)
+		}
 	}
+	st := &runState{}
+	b := &beginOp{r: r, inputs: inputs, bboard: bb, state: st}
+	st.queued = b
+	j.mu.Lock()
+	if _, again := j.runs[r.ID]; again {
+		dup = true
+	}
+	closed := j.closed
+	if !dup && !closed {
+		j.runs[r.ID] = st
+	}
+	j.mu.Unlock()
+	switch {
+	case dup:
+		return fmt.Errorf("journal: begin run %s: a run with this id is already recorded", r.ID)
+	case closed:
+		return fmt.Errorf("journal: begin run %s: %w", r.ID, errClosed)
+	}
+	j.enqueue(op{begin: b})
 	return nil
 }
 
 // EndRun records the end of run id: its final status, error text (empty on
-// success), final blackboard and finish time.
+// success), final blackboard and finish time, in one transaction with
+// everything queued before (the run's start and events among them), and
+// with the ends of other runs that end at the same time.
 //
 //	err := j.EndRun(ctx, id, res.Status.String(), errText, res.Blackboard, time.Now())
 //
 // # Errors
 //
 // EndRun fails with an error wrapping ErrNotFound if BeginRun did not
-// record id, or if the blackboard cannot be encoded or the update fails.
+// record id; with the reason if its start could not be recorded; if the
+// blackboard cannot be encoded, or if the transaction fails.
 //
 // # Notes
 //
-// A nil blackboard keeps the one recorded before, if any; a zero finished
-// means now.
+//   - A nil blackboard keeps the one recorded before, if any; a zero
+//     finished means now.
+//   - Once it returns nil, the run and the events emitted before the call
+//     survive a crash of the process.
+//   - The write is not cancelled with ctx (it may carry other runs' rows).
 func (j *Journal) EndRun(ctx context.Context, id, status, errText string, blackboard map[string]any, finished time.Time) error {
 	if finished.IsZero() {
 		finished = time.Now()
@@ -101,23 +148,27 @@ func (j *Journal) EndRun(ctx context.Context, id, status, errText string, blackb
 	if err != nil {
 		return fmt.Errorf("journal: end run %s: blackboard: %w", id, err)
 	}
+	j.mu.Lock()
+	st := j.runs[id]
+	j.mu.Unlock()
+	e := &endOp{id: id, state: st, status: status, errText: errText, bboard: bb, finished: finished, done: make(chan struct{})}
+	j.enqueue(op{end: e})
+	// Group commit: whoever holds writeMu commits every end queued so far;
+	// one that finds its end committed meanwhile has nothing to do.
 	j.writeMu.Lock()
-	defer j.writeMu.Unlock()
-	res, err := j.db.ExecContext(ctx,
-		`UPDATE runs SET status = ?, error = ?, blackboard = COALESCE(?, blackboard), finished_ns = ?
-		 WHERE id = ?`,
-		status, errText, bb, nanos(finished), id)
-	if err != nil {
-		return fmt.Errorf("journal: end run %s: %w", id, err)
+	select {
+	case <-e.done:
+	default:
+		_ = j.flushLocked(ctx) // its error is e.err too
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("journal: end run %s: %w", id, err)
+	j.writeMu.Unlock()
+	<-e.done
+	j.mu.Lock()
+	if st != nil && j.runs[id] == st {
+		delete(j.runs, id)
 	}
-	if n == 0 {
-		return fmt.Errorf("journal: end run %s: %w", id, ErrNotFound)
-	}
-	return nil
+	j.mu.Unlock()
+	return e.err
 }
 
 // ListOptions select the runs ListRuns returns.
@@ -135,6 +186,7 @@ type ListOptions struct {
 //
 // The query's error, or a corrupt JSON column.
 func (j *Journal) ListRuns(ctx context.Context, o ListOptions) ([]RunInfo, error) {
+	j.flushForRead(ctx)
 	var where []string
 	var args []any
 	if o.Workflow != "" {
@@ -179,6 +231,7 @@ func (j *Journal) GetRun(ctx context.Context, idOrPrefix string) (*RunInfo, []ev
 	if idOrPrefix == "" {
 		return nil, nil, fmt.Errorf("journal: get run: empty id: %w", ErrNotFound)
 	}
+	j.flushForRead(ctx)
 	runs, err := j.queryRuns(ctx, "SELECT "+runColumns+" FROM runs WHERE id = ?", idOrPrefix)
 	if err == nil && len(runs) == 0 {
 		// The ids starting with the prefix are the ids in [prefix, prefix+"\xff"):
@@ -210,6 +263,18 @@ func (j *Journal) GetRun(ctx context.Context, idOrPrefix string) (*RunInfo, []ev
 		return nil, nil, fmt.Errorf("journal: get run %s: %w", run.ID, err)
 	}
 	return run, events, nil
+}
+
+// flushForRead commits what is queued, so that a read through j sees it.
+// A failed commit is recorded on the sinks and runs it concerns; the read
+// goes on with what is committed.
+func (j *Journal) flushForRead(ctx context.Context) {
+	j.mu.Lock()
+	n := len(j.queue)
+	j.mu.Unlock()
+	if n > 0 {
+		_ = j.Flush(ctx)
+	}
 }
 
 func (j *Journal) queryRuns(ctx context.Context, q string, args ...any) ([]RunInfo, error) {

@@ -1,5 +1,5 @@
-// The journal's event sink: each event of a run inserted, and committed,
-// before Emit returns.
+// The journal's event sink: each event of a run queued for the journal's
+// next batch (see writer.go), committed at the latest by the run's EndRun.
 
 package journal
 
@@ -13,9 +13,9 @@ import (
 )
 
 // insertEventSQL gives each event the next sequence number of its run. The
-// statement runs in its own (autocommit) write transaction, so the number is
-// computed under the write lock and is unique even with several sinks, or
-// processes, writing events of the same run.
+// statement runs in a write transaction, so the number is computed under
+// the write lock and is unique even with several sinks, or processes,
+// writing events of the same run.
 const insertEventSQL = `INSERT INTO events
 	(run_id, seq, time_ns, kind, node, type, node_index, status, duration_ns, halted, error, level, message, op, data)
 	VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE run_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -35,8 +35,10 @@ const insertEventSQL = `INSERT INTO events
 //
 // # Notes
 //
-//   - Each event is inserted in its own autocommit statement: once Emit
-//     returns, the event survives a crash of the process.
+//   - Emit queues the event (see the package doc): it is committed with
+//     the journal's next batch, at the latest flushInterval later, and
+//     always by the run's EndRun, Flush or Err; only then does it survive
+//     a crash of the process.
 //   - Events get sequence numbers 1, 2, ... per run, in the order Emit was
 //     called; GetRun returns them in that order.
 //   - RunStarted and RunFinished events are not stored: BeginRun and EndRun
@@ -47,6 +49,7 @@ const insertEventSQL = `INSERT INTO events
 type Sink struct {
 	j     *Journal
 	runID string
+	state *runState // the run's, if begun in this journal and not ended
 
 	mu  sync.Mutex
 	err error
@@ -55,10 +58,13 @@ type Sink struct {
 // Sink returns a sink recording events of run runID, which BeginRun must
 // have recorded.
 func (j *Journal) Sink(runID string) *Sink {
-	return &Sink{j: j, runID: runID}
+	j.mu.Lock()
+	st := j.runs[runID]
+	j.mu.Unlock()
+	return &Sink{j: j, runID: runID, state: st}
 }
 
-// Emit inserts e, unless it is a RunStarted or RunFinished event.
+// Emit queues e, unless it is a RunStarted or RunFinished event.
 func (s *Sink) Emit(e event.Event) {
 	if e.Kind == event.RunStarted || e.Kind == event.RunFinished {
 		return
@@ -73,15 +79,9 @@ func (s *Sink) Emit(e event.Event) {
 			data = string(b)
 		}
 	}
-	j := s.j
-	j.writeMu.Lock()
-	_, err := j.insertEvent.ExecContext(context.Background(),
+	s.j.enqueue(op{sink: s, args: []any{
 		s.runID, s.runID, nanos(e.Time), string(e.Kind), e.Node, e.Type, e.Index, e.Status,
-		int64(e.Duration), e.Halted, e.Error, e.Level, e.Message, e.Op, data)
-	j.writeMu.Unlock()
-	if err != nil {
-		s.setErr(fmt.Errorf("journal: run %s: insert %s event of node %q: %w", s.runID, e.Kind, e.Node, err))
-	}
+		int64(e.Duration), e.Halted, e.Error, e.Level, e.Message, e.Op, data}})
 }
 
 func (s *Sink) setErr(err error) {
@@ -92,12 +92,17 @@ func (s *Sink) setErr(err error) {
 	s.mu.Unlock()
 }
 
-// Err returns the first error met while recording events, or nil.
+// Err commits the events queued so far (those of every sink of the
+// journal) and returns the first error met while recording this sink's
+// events, or nil: once it returns nil, every event emitted before the call
+// is durable.
 //
 // # Errors
 //
 // The error wraps the driver's (or the JSON encoder's) error.
 func (s *Sink) Err() error {
+	// A failed commit is recorded on the sinks whose events it lost.
+	_ = s.j.Flush(context.Background())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err
