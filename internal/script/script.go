@@ -44,10 +44,16 @@ type Request struct {
 // DefaultTimeout is the timeout of a Request that gives none.
 const DefaultTimeout = 30 * time.Second
 
+// MaxTimeout is the longest timeout a workflow's script may ask for unless
+// the operator sets another maximum: 5 minutes, the longest tier
+// (long_running) a custom node may have.
+const MaxTimeout = 5 * time.Minute
+
 // Runner runs scripts of one language.
 type Runner interface {
 	// Run runs req.Source and returns the value of its `result` global
-	// (nil when the script sets none), as JSON-compatible values.
+	// (an empty map[string]any{} when the script sets none, as the seed's
+	// interpreters give {}; nil for an explicit None or null), as JSON-compatible values.
 	//
 	// # Errors
 	//

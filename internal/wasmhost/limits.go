@@ -16,5 +16,5 @@ const (
 	MaxTableSize      = 1 << 20  // table entries, initial or grown
 	DefaultPoolSize   = 8        // warm instances kept per tenant and module
 	maxModuleSize     = 256 << 20
-	instrumenterEpoch = "v2" // bump when instrumented output changes, to invalidate the on-disk cache
+	instrumenterEpoch = "v3" // bump when instrumented output changes, to invalidate the on-disk cache
 )

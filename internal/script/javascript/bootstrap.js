@@ -7,8 +7,9 @@
 //	drive("plan")                     // the plan (see harden), for vm.go's prepareBootstrap
 //
 // The answers of the first three are envelopes, strings whose first
-// character says what they hold: "" nothing to report, "u" no result
-// (undefined or null), "r" + JSON the result, "p" the result is a promise
+// character says what they hold: "" nothing to report, "n" no result
+// (undefined: the run's result is {}, as in the seed), "u" a null result,
+// "r" + JSON the result, "p" the result is a promise
 // (drain the job queue and call finish again), "e" + JSON {k, m, s} a
 // failure of kind k ("script", "result" or "memory") with message m and
 // stack s, "d" the global object could not be put back (throw the VM away).
@@ -390,7 +391,8 @@ const $ = (function () {
 	}
 
 	function serialise(v) {
-		if (v === undefined || v === null) return "u";
+		if (v === undefined) return "n";
+		if (v === null) return "u";
 		let s;
 		top = true;
 		bad = undefined;

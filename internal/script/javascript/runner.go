@@ -20,7 +20,8 @@
 // in `result = (async () => ...)()`, its value is taken once the job queue
 // is drained; a rejection fails the run. The result comes out through
 // JSON.stringify in the VM, decoded with numbers as int64 when they are
-// integers that fit, float64 otherwise; undefined and null give nil.
+// integers that fit, float64 otherwise; null gives nil; no result (undefined)
+// gives an empty object, map[string]any{}, as the seed's interpreters do.
 // Functions, symbols, BigInts, NaN, the infinities, Maps, Sets and cycles
 // anywhere in the result fail with script.ErrResult naming what was found
 // and where, rather than disappearing as JSON.stringify would have them;

@@ -119,9 +119,12 @@ func TestResults(t *testing.T) {
 		{"result = 0.1 + 0.2", 0.30000000000000004},
 		{"result = 'ab'.repeat(2)", "abab"},
 		{"result = null", nil},
-		{"result = undefined", nil},
-		{"1 + 1", nil}, // no result: the completion value is not the result
-		{"let undefined = 1", nil},
+		{"result = undefined", map[string]any{}}, // no result is {}, as in the seed
+		{"1 + 1", map[string]any{}},              // no result: the completion value is not the result
+		{"let undefined = 1", map[string]any{}},
+		{"let result", map[string]any{}},
+		{"result = (async () => undefined)()", map[string]any{}},
+		{"result = (async () => null)()", nil},
 		{"result = {a: undefined, b: 1}", map[string]any{"b": int64(1)}},
 		{"result = [1, undefined]", []any{int64(1), nil}},
 		{"result = new Date(0)", "1970-01-01T00:00:00.000Z"},

@@ -287,6 +287,8 @@ func (v *vm) exec(ctx context.Context, src, input string, timeout time.Duration,
 			}
 		}
 		switch {
+		case out == "n": // no result: an empty object, as the seed's interpreters give
+			res = map[string]any{}
 		case out == "u":
 		case strings.HasPrefix(out, "r"):
 			if res, err = decodeResult(out[1:]); err != nil {

@@ -294,6 +294,7 @@ func (rep reply) outcome() (any, error) {
 	}
 	kinds := map[string]error{
 		"script": script.ErrScript, "memory": script.ErrMemory, "timeout": script.ErrTimeout, "result": script.ErrResult,
+		"sandbox": script.ErrSandbox, // the script's process could not lock itself down
 	}
 	kind, ok := kinds[rep.Kind]
 	if !ok {

@@ -117,6 +117,7 @@ func TestOutcome(t *testing.T) {
 		{"memory", `{"ok":false,"kind":"memory","message":"m"}`, nil, script.ErrMemory, 0},
 		{"timeout", `{"ok":false,"kind":"timeout","message":"t"}`, nil, script.ErrTimeout, 0},
 		{"result error", `{"ok":false,"kind":"result","message":"r"}`, nil, script.ErrResult, 0},
+		{"sandbox", `{"ok":false,"kind":"sandbox","message":"no filter"}`, nil, script.ErrSandbox, 0},
 		{"unknown kind", `{"ok":false,"kind":"boom"}`, nil, script.ErrSandbox, 0},
 		{"absurd line", `{"ok":false,"kind":"script","line":-5}`, nil, script.ErrScript, 0},
 		{"invalid result", `{"ok":true,"result":1e999}`, nil, script.ErrSandbox, 0},

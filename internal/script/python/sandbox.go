@@ -48,6 +48,10 @@ type launch struct {
 	dropRoot    bool     // start bwrap as nobody
 	seccomp     []byte   // BPF program, or nil
 	preload     []string
+	// childFilter is the filter each script's process installs on itself
+	// (seccomp_child.go), sandboxed or not; nil without a syscall table.
+	childFilter []byte
+	childPIDs   []int // its pid slots
 }
 
 // threadEnv gives BLAS and friends one thread: the child of a fork has
@@ -118,7 +122,11 @@ func (l *launch) bwrapArgs(infoFD, seccompFD int, pyArgs []string) []string {
 // workerArgs are python's arguments for worker.py; scratch is the
 // directory for the runs' files when unsandboxed.
 func (l *launch) workerArgs(scratch string) []string {
-	cfg, _ := json.Marshal(map[string]any{"sandboxed": !l.unsandboxed, "preload": l.preload, "scratch": scratch})
+	c := map[string]any{"sandboxed": !l.unsandboxed, "preload": l.preload, "scratch": scratch}
+	if l.childFilter != nil {
+		c["child_filter"] = map[string]any{"prog": l.childFilter, "pids": l.childPIDs} // prog: base64
+	}
+	cfg, _ := json.Marshal(c)
 	return []string{"-I", "-B", "-c", workerSource, string(cfg)}
 }
 
@@ -156,6 +164,7 @@ func under(p, dir string) bool {
 // probe finds out how to launch workers, trying a trivial sandbox.
 func (r *Runner) probe(ctx context.Context) (launch, error) {
 	l := launch{python: r.cfg.Python, preload: r.cfg.Preload, unsandboxed: r.cfg.Unsandboxed}
+	l.childFilter, l.childPIDs = childFilter()
 	fail := func(format string, a ...any) (launch, error) {
 		return launch{}, &script.Error{Kind: script.ErrSandbox, Message: fmt.Sprintf(format, a...)}
 	}

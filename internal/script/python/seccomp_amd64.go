@@ -22,4 +22,10 @@ var seccompNumbers = map[string]uint32{
 	"memfd_create": 319, "shmget": 29, "shmat": 30, "shmdt": 67, "shmctl": 31,
 	"msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71,
 	"semget": 64, "semop": 65, "semctl": 66, "semtimedop": 220,
+	// The script process's own filter (seccomp_child.go).
+	"execve": 59, "execveat": 322, "fork": 57, "vfork": 58, "clone": 56, "clone3": 435,
+	"kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
+	"pidfd_send_signal": 424, "prlimit64": 302, "setpriority": 141, "ioprio_set": 251,
+	"sched_setaffinity": 203, "sched_setscheduler": 144, "sched_setparam": 142, "sched_setattr": 314,
+	"move_pages": 279, "migrate_pages": 256,
 }

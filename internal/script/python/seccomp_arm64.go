@@ -22,4 +22,10 @@ var seccompNumbers = map[string]uint32{
 	"memfd_create": 279, "shmget": 194, "shmat": 196, "shmdt": 197, "shmctl": 195,
 	"msgget": 186, "msgsnd": 189, "msgrcv": 188, "msgctl": 187,
 	"semget": 190, "semop": 193, "semctl": 191, "semtimedop": 192,
+	// The script process's own filter (seccomp_child.go); arm64 has no fork or vfork.
+	"execve": 221, "execveat": 281, "clone": 220, "clone3": 435,
+	"kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
+	"pidfd_send_signal": 424, "prlimit64": 261, "setpriority": 140, "ioprio_set": 30,
+	"sched_setaffinity": 122, "sched_setscheduler": 119, "sched_setparam": 118, "sched_setattr": 274,
+	"move_pages": 239, "migrate_pages": 238,
 }

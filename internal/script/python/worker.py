@@ -23,7 +23,7 @@
 #                 {"child": pid}                           unsandboxed only,
 #                                                          before each reply
 #                 {"ok": true, "result": ..., "output": "..."}
-#                 {"ok": false, "kind": "script"|"memory"|"timeout"|"result",
+#                 {"ok": false, "kind": "script"|"memory"|"timeout"|"result"|"sandbox",
 #                  "message": "...", "line": n, "output": "..."}
 #
 # The child's reply travels over a private pipe to the zygote, which checks
@@ -352,7 +352,9 @@ def run(body, me):
                 return failure("script", "SystemExit: %s" % (e.code,), script_line(e.__traceback__))
         if os.getpid() != me:
             os._exit(0)
-        return {"ok": True, "result": to_json(ns.get("result"))}
+        # No `result` at all gives {} (the seed's interpreters do); an
+        # explicit `result = None` gives null.
+        return {"ok": True, "result": to_json(ns["result"]) if "result" in ns else {}}
     except MemoryError as e:
         if os.getpid() != me:
             os._exit(1)
@@ -367,6 +369,97 @@ def run(body, me):
         if isinstance(e, SyntaxError) and e.filename == SCRIPT:
             line = e.lineno or 0
         return failure("script", describe(e), line)
+
+
+# --- no new processes ------------------------------------------------------------
+
+CHILD_FILTER = [None]  # (template, pid slots, prctl, struct sock_fprog), made by the zygote
+
+
+def prepare_child_filter():
+    """Readies, in the zygote, what a child needs to install its seccomp
+    filter (seccomp_child.go builds the program): no execve, no new
+    process, no signal or limit applied to another process."""
+    spec = CONFIG.get("child_filter")
+    if not spec:
+        return
+    try:
+        import base64
+        import ctypes
+        prog = bytearray(base64.b64decode(spec["prog"]))
+        slots = [int(i) for i in spec["pids"]]
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+        prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+        prctl.restype = ctypes.c_int
+
+        class SockFprog(ctypes.Structure):
+            _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+    except Exception:
+        return
+    CHILD_FILTER[0] = (prog, slots, prctl, SockFprog)
+
+
+def install_child_filter():
+    """Installs the filter on this process (and the threads it will start),
+    with this process's pid filled in. Raises OSError when it cannot."""
+    f = CHILD_FILTER[0]
+    if f is None:
+        raise OSError(0, "the filter could not be prepared (no ctypes?)")
+    import ctypes
+    prog, slots, prctl, SockFprog = f
+    pid = os.getpid().to_bytes(4, sys.byteorder)
+    for i in slots:
+        prog[8 * i + 4:8 * i + 8] = pid
+    buf = (ctypes.c_char * len(prog)).from_buffer(prog)
+    fprog = SockFprog(len(prog) // 8, ctypes.addressof(buf))
+    # PR_SET_NO_NEW_PRIVS (38), then PR_SET_SECCOMP (22), SECCOMP_MODE_FILTER (2).
+    if prctl(38, 1, None, 0, 0) != 0 or prctl(22, 2, ctypes.addressof(fprog), 0, 0) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+
+
+NO_PROCESSES = "scripts cannot start processes or run programs (the sandbox allows no subprocess)"
+
+# What starts a process or runs a program in Python; each is replaced, in
+# the child, by a function raising PermissionError that says why. The
+# seccomp filter is what refuses them; this only makes the error clear
+# (os.system would return -1 and os.fork raise a bare EPERM).
+PROCESS_FUNCTIONS = ("system", "popen", "fork", "forkpty", "posix_spawn", "posix_spawnp",
+                     "execv", "execve", "execl", "execle", "execlp", "execlpe", "execvp", "execvpe",
+                     "spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe")
+
+
+def refuse_processes():
+    def refused(name):
+        def f(*args, **kwargs):
+            raise PermissionError(1, "%s: %s is refused" % (NO_PROCESSES, name))
+        f.__name__ = f.__qualname__ = name.rsplit(".", 1)[-1]
+        return f
+    for name in PROCESS_FUNCTIONS:
+        if hasattr(os, name):
+            setattr(os, name, refused("os." + name))
+    ps = sys.modules.get("_posixsubprocess")
+    if ps is not None:
+        ps.fork_exec = refused("subprocess")
+    sp = sys.modules.get("subprocess")
+    if sp is not None:
+        sp._fork_exec = refused("subprocess")
+
+
+def lockdown():
+    """Applies the child's filter; returns None, or (sandboxed) why the
+    run cannot go ahead. Unsandboxed it is best effort."""
+    if not CONFIG.get("child_filter"):
+        return None
+    try:
+        install_child_filter()
+    except OSError as e:
+        if SANDBOXED:
+            return "the script's process could not install its seccomp filter: %s" % e
+        return None
+    refuse_processes()
+    return None
 
 
 def child(qr, pw, scratch, tasks):
@@ -397,11 +490,12 @@ def child(qr, pw, scratch, tasks):
                            write_through=True)
     sys.stdout = sys.stderr = out
     set_static_limits(tasks)
+    refused = lockdown()
     body = read_frame(qr, MAX_REQUEST)
     os.close(qr)
     if body is None:
         os._exit(0)
-    reply = run(body, me)
+    reply = failure("sandbox", refused) if refused else run(body, me)
     if os.getpid() != me:
         os._exit(0)
     try:
@@ -685,7 +779,7 @@ def collapse_heap():
             maps = f.read().decode("ascii", "replace").splitlines()
     except Exception:
         return 0
-    done = tried = 0
+    done = 0
     for line in maps:
         f = line.split()
         # Private writable memory that is not a file's: [heap] or unnamed.
@@ -694,11 +788,11 @@ def collapse_heap():
         lo, hi = (int(x, 16) for x in f[0].split("-"))
         a, end = (lo + HUGE - 1) & -HUGE, hi & -HUGE
         while a < end:
-            tried += 1
+            # EINVAL is also what a range that cannot be collapsed gets
+            # (as well as a kernel without MADV_COLLAPSE), so a failure,
+            # even the first, is no reason to stop: the calls are cheap.
             if madvise(a, HUGE, 25) == 0:  # MADV_COLLAPSE
                 done += 1
-            elif tried == 1 and ctypes.get_errno() == 22:
-                return 0  # EINVAL: this kernel has no MADV_COLLAPSE
             a += HUGE
     return done
 
@@ -723,7 +817,9 @@ def main():
         except Exception as e:
             failed.append("%s: %s" % (name, describe(e)))
     import traceback  # noqa: F401 (warm for error reports)
+    import _posixsubprocess  # noqa: F401 (so that the child can refuse it)
     set_undumpable()
+    prepare_child_filter()
     # The script's process, a predecessor still dying, and the extra ones.
     tasks = count_tasks() + 2 + EXTRA_TASKS if SANDBOXED else 0
     if SANDBOXED:

@@ -14,7 +14,11 @@ const (
 	opLoop         = 0x03
 	opIf           = 0x04
 	opTry          = 0x06 // legacy exception handling
+	opRethrow      = 0x09 // legacy exception handling
 	opEnd          = 0x0B
+	opBr           = 0x0C
+	opBrIf         = 0x0D
+	opBrTable      = 0x0E
 	opCall         = 0x10
 	opCallIndirect = 0x11
 	opReturnCall   = 0x12
@@ -34,6 +38,8 @@ const (
 	opI32Sub       = 0x6B
 	opI32ShrU      = 0x76
 	opRefFunc      = 0xD2
+	opBrOnNull     = 0xD5
+	opBrOnNonNull  = 0xD6
 	opPrefixFC     = 0xFC
 	opPrefixFD     = 0xFD
 	opPrefixFE     = 0xFE

@@ -175,7 +175,12 @@ func Inspect(wasm []byte, lim Limits) (*Info, error) {
 //     exports, start, elements, global and table initializers, names);
 //   - in each function with loops, a new i32 local set to LoopBudget at
 //     entry and counted down at every loop header, calling yield and
-//     resetting it at zero;
+//     resetting it at zero. A loop without parameters is wrapped in three
+//     blocks so that the call sits outside its cycle (the countdown
+//     branches out, yields, and re-enters the loop as a back-edge would;
+//     branch labels that cross it are renumbered): wazero would otherwise
+//     spill the loop's values at every iteration. Loops with parameters
+//     keep the call inline;
 //   - in each function that loops or calls, a countdown of a new mutable
 //     i32 global at entry, calling yield and resetting it to CallBudget at
 //     zero. Functions that neither loop nor call run for a bounded time

@@ -7,7 +7,7 @@
 #	cd internal/wasmhost/instrument/testdata && ./build.sh
 set -eu
 cd "$(dirname "$0")"
-for f in behave spin loop; do
+for f in behave spin loop hoist; do
 	wat2wasm --debug-names "$f.wat" -o "$f.wasm"
 done
 wat2wasm --debug-names --enable-tail-call tail.wat -o tail.wasm
