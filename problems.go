@@ -55,6 +55,23 @@ func Problems(err error) []Problem {
 	return []Problem{{Message: err.Error()}}
 }
 
+// Lint returns what may fail a run of a valid workflow but need not, as
+// `weft validate` prints it (FILE:LINE:COL: warning: Message), in file
+// order: a template reading a name that no earlier node writes and that is
+// not among inputs (the names the run's inputs give, when known), a tree of
+// the file that no SubTree runs. Unlike [Workflow.Warnings] these say
+// nothing about packages, and the server does not report them.
+//
+//	for _, p := range wf.Lint("orderId") { fmt.Printf("%s:%d:%d: warning: %s\n", p.File, p.Line, p.Col, p.Message) }
+func (w *Workflow) Lint(inputs ...string) []Problem {
+	list := w.wf.Lint(inputs)
+	out := make([]Problem, 0, len(list))
+	for _, d := range list {
+		out = append(out, Problem{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, Message: d.Msg})
+	}
+	return out
+}
+
 // NodeTypes returns the node types the workflow uses, sorted, each once.
 func (w *Workflow) NodeTypes() []string {
 	seen := map[string]bool{}

@@ -123,6 +123,46 @@ func Compile(v any) (Value, error) {
 	return literal{v}, nil
 }
 
+// Names returns the blackboard names the templates in v must find when v
+// is evaluated, each once, in the order they appear (an object's keys in
+// sorted order). Names only tested for (`x ?? d`, `x == null`) are not
+// among them: a missing one is no error.
+func Names(v Value) []string {
+	var out []string
+	seen := map[string]bool{}
+	var walk func(v Value)
+	add := func(e *Expression) {
+		for _, n := range e.required {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	walk = func(v Value) {
+		switch x := v.(type) {
+		case list:
+			for _, e := range x {
+				walk(e)
+			}
+		case object:
+			for _, k := range value.SortedKeys(x) {
+				walk(x[k])
+			}
+		case interpolation:
+			for _, p := range x {
+				if p.expr != nil {
+					add(p.expr)
+				}
+			}
+		case whole:
+			add(x.e)
+		}
+	}
+	walk(v)
+	return out
+}
+
 // Literal wraps a value that holds no template.
 func Literal(v any) Value { return literal{v} }
 

@@ -183,3 +183,30 @@ func TestEnvIndexing(t *testing.T) {
 		t.Fatalf("missing $env key: %v", err)
 	}
 }
+
+func TestNames(t *testing.T) {
+	cases := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"literal", "no template", ""},
+		{"whole", "{{ a.b + c }}", "a,c"},
+		{"interpolation", "x {{ a }} y {{ b }} {{ a }}", "a,b"},
+		{"optional names are not required", "{{ a ?? b }} {{ c == null }}", "b"},
+		{"env keys", `{{ $env["fetch-data"].status }}`, "fetch-data"},
+		{"let and functions", "{{ let x = n; len(x) }}", "n"},
+		{"nested values, object keys sorted", map[string]any{"z": "{{ z1 }}", "a": []any{"{{ a1 }}", int64(1)}}, "a1,z1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v, err := Compile(c.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(Names(v), ","); got != c.want {
+				t.Fatalf("Names = %q, want %q", got, c.want)
+			}
+		})
+	}
+}

@@ -10,7 +10,8 @@ import (
 )
 
 // FuzzLoad feeds arbitrary bytes to the loader: it must return a workflow
-// or a *workflow.Errors with positions, and never panic.
+// (whose warnings have positions) or a *workflow.Errors with positions, and
+// never panic.
 func FuzzLoad(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*/*.yaml")
 	for _, file := range files {
@@ -33,6 +34,11 @@ func FuzzLoad(f *testing.F) {
 				t.Fatalf("error of type %T without diagnostics: %v", err, err)
 			}
 			return
+		}
+		for _, w := range wf.Lint([]string{"a"}) {
+			if w.Pos.Line < 1 || w.Msg == "" {
+				t.Fatalf("a warning without a position or message: %+v", w)
+			}
 		}
 		if _, err := wf.Root.Instantiate(wf.ID, nil); err != nil {
 			return // New may refuse values the spec can't express

@@ -42,6 +42,9 @@ type Options struct {
 	// and column (1-based; 0 when unknown) and the compiler's message. The
 	// loader reports it at the YAML file's line and column.
 	Syntax func(language, src string) *SyntaxError
+	// Services, when set, are what the nodes' New sees while the loader
+	// checks them (bt.Def.CheckWith): the engine's, with its limits.
+	Services *bt.Services
 }
 
 // SyntaxError is a script's syntax error, in the script's own lines.
@@ -54,7 +57,26 @@ type SyntaxError struct {
 type Workflow struct {
 	File string
 	ID   string // the root node's id, else the file's base name
+	// Root is the workflow's tree (the file's first document), with every
+	// SubTree's treeId linked: the named tree's root is its child.
 	Root *bt.Def
+	// Trees are the ids of the file's other documents, the trees SubTree
+	// nodes may run by treeId, in file order.
+	Trees []string
+
+	unused []Diagnostic // the trees never run, for Lint
+}
+
+// Lint returns the warnings about the workflow, in file order: what may
+// fail at run time but need not, and does not make the workflow invalid. A
+// template reading a name that no earlier node writes and that is not among
+// inputs (the names the run's inputs will give, when known) fails unless
+// the inputs give it; a tree of the file that no SubTree runs is dead code.
+func (w *Workflow) Lint(inputs []string) []Diagnostic {
+	out := append([]Diagnostic(nil), w.unused...)
+	out = append(out, nameWarnings(w.Root, inputs)...)
+	sortDiagnostics(out)
+	return out
 }
 
 // Diagnostic is one problem in a workflow file.
@@ -103,14 +125,19 @@ func (d *diags) err() error {
 	if len(d.list) == 0 {
 		return nil
 	}
-	sort.SliceStable(d.list, func(i, j int) bool {
-		a, b := d.list[i].Pos, d.list[j].Pos
+	sortDiagnostics(d.list)
+	return &Errors{List: d.list}
+}
+
+// sortDiagnostics puts a file's diagnostics in file order.
+func sortDiagnostics(list []Diagnostic) {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i].Pos, list[j].Pos
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
 		return a.Col < b.Col
 	})
-	return &Errors{List: d.list}
 }
 
 // nodeKeys are the keys a node mapping may have.
@@ -129,28 +156,23 @@ var yamlLineRE = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
 // compile.
 func Load(file string, data []byte, opts Options) (*Workflow, error) {
 	d := &diags{file: file}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		p := bt.Pos{File: file, Line: 1, Col: 1}
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			p.Line, _ = strconv.Atoi(m[1])
-			if m[2] != "" {
-				p.Col, _ = strconv.Atoi(m[2])
-			}
-			msg = strings.TrimSpace(yamlLineRE.ReplaceAllString(msg, ""))
-			msg = strings.TrimPrefix(strings.TrimPrefix(msg, ":"), " ")
-		}
-		d.addAt(p, "invalid YAML: %s", msg)
-		return nil, d.err()
-	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		d.addAt(bt.Pos{File: file, Line: 1, Col: 1}, "empty workflow: expected a node mapping with a type")
+	docs, ok := parseDocuments(file, data, d)
+	if !ok {
 		return nil, d.err()
 	}
 	l := &loader{d: d, opts: opts, conv: &converter{d: d}, ids: map[string]bt.Pos{}, bad: map[*bt.Def]bool{}, renamed: map[string]string{},
 		lines: strings.Split(string(data), "\n")}
-	root := l.node(doc.Content[0], "")
+	// Every document is a tree: the first is the workflow, the others the
+	// trees SubTree nodes name by their root's id (treeId).
+	var roots []*bt.Def
+	for i, doc := range docs {
+		path := ""
+		if i > 0 {
+			path = fmt.Sprintf("#%d/", i)
+		}
+		roots = append(roots, l.node(doc.Content[0], path))
+	}
+	root := roots[0]
 	if root == nil {
 		return nil, d.err()
 	}
@@ -158,7 +180,9 @@ func Load(file string, data []byte, opts Options) (*Workflow, error) {
 	if strings.HasPrefix(root.ID, "\x00") {
 		wf.ID = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
-	l.assignIDs(root)
+	trees := l.namedTrees(docs, roots)
+	l.assignIDs(roots)
+	l.checkTreeRefs(roots, trees)
 	// Messages written before the ids were generated name the node by its
 	// placeholder: name it by its id now.
 	for i := range d.list {
@@ -168,7 +192,13 @@ func Load(file string, data []byte, opts Options) (*Workflow, error) {
 	}
 	// Every problem at once: what only a node type's New sees is checked
 	// too, for every node the loader did not refuse already.
-	for _, e := range root.CheckSkipping(func(def *bt.Def) bool { return l.bad[def] }) {
+	var buildErrs []bt.BuildError
+	for _, r := range roots {
+		if r != nil {
+			buildErrs = append(buildErrs, r.CheckWith(l.opts.Services, func(def *bt.Def) bool { return l.bad[def] })...)
+		}
+	}
+	for _, e := range buildErrs {
 		at := e.Def.Pos
 		// Point at the prop the error is about, when it says which.
 		if rest, ok := strings.CutPrefix(e.Err.Error(), "prop "); ok {
@@ -182,6 +212,12 @@ func Load(file string, data []byte, opts Options) (*Workflow, error) {
 	}
 	if err := d.err(); err != nil {
 		return nil, err
+	}
+	l.linkTrees(trees)
+	wf.Trees = trees.ids
+	for _, id := range unusedTrees(root, trees) {
+		wf.unused = append(wf.unused, Diagnostic{Pos: trees.byID[id].Pos,
+			Msg: fmt.Sprintf("tree %q is never run: no SubTree of the workflow names it in treeId", id)})
 	}
 	return wf, nil
 }
@@ -526,28 +562,35 @@ func (l *loader) compileProp(def *bt.Def, ps *bt.PropSpec, raw any, at *yaml.Nod
 // assignIDs gives nodes without an id one made of their type and position:
 // the lower-cased type and the node's 1-based pre-order number, such as
 // "sequence-1" or "printaction-3"; a number is skipped when an author took it.
-func (l *loader) assignIDs(root *bt.Def) {
+func (l *loader) assignIDs(roots []*bt.Def) {
 	i := 0
-	root.Walk(func(d *bt.Def) {
-		i++
-		if !strings.HasPrefix(d.ID, "\x00") {
-			return
+	for _, root := range roots {
+		if root != nil {
+			root.Walk(func(d *bt.Def) { l.assignID(d, &i) })
 		}
-		base := strings.ToLower(strings.ReplaceAll(d.Type, "/", "."))
-		if base == "" {
-			base = "node"
+	}
+}
+
+func (l *loader) assignID(d *bt.Def, counter *int) {
+	*counter++
+	i := *counter
+	if !strings.HasPrefix(d.ID, "\x00") {
+		return
+	}
+	base := strings.ToLower(strings.ReplaceAll(d.Type, "/", "."))
+	if base == "" {
+		base = "node"
+	}
+	id := fmt.Sprintf("%s-%d", base, i)
+	for n := 2; ; n++ {
+		if _, taken := l.ids[id]; !taken {
+			break
 		}
-		id := fmt.Sprintf("%s-%d", base, i)
-		for n := 2; ; n++ {
-			if _, taken := l.ids[id]; !taken {
-				break
-			}
-			id = fmt.Sprintf("%s-%d-%d", base, i, n)
-		}
-		l.ids[id] = d.Pos
-		l.renamed[d.ID] = id
-		d.ID = id
-	})
+		id = fmt.Sprintf("%s-%d-%d", base, i, n)
+	}
+	l.ids[id] = d.Pos
+	l.renamed[d.ID] = id
+	d.ID = id
 }
 
 func contains(list []string, s string) bool {
