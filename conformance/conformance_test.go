@@ -23,7 +23,7 @@ import (
 )
 
 // languages are the folders of this directory, one per SDK.
-var languages = []string{"go", "rust", "c", "assemblyscript", "typescript"}
+var languages = []string{"go", "rust", "c", "cpp", "assemblyscript", "typescript"}
 
 // built remembers which packages this test binary has built already.
 var built sync.Map
@@ -121,7 +121,7 @@ children:
       f: 3.25
       b: true
       d: "2024-02-29T12:34:56Z"
-      p: "/data/in put.csv"
+      p: "data/in put.csv"
       st: {a: 1, b: [true, null, "x"], c: {d: -2.5}}
       by: "` + allBytes + `"
       g: [1, "two", {three: 3}]
@@ -137,7 +137,7 @@ children:
 		status: "success",
 		outputs: map[string]string{
 			"max": `{"b":true,"by":"` + allBytes + `","d":"2024-02-29T12:34:56Z","f":3.25,"g":[1,"two",{"three":3}],"i":9223372036854775807,` +
-				`"ia":[-9223372036854775808,0,9223372036854775807],"p":"/data/in put.csv","s":"héllo \"quoted\" ☃ 😀 tab\tnewline\n",` +
+				`"ia":[-9223372036854775808,0,9223372036854775807],"p":"data/in put.csv","s":"héllo \"quoted\" ☃ 😀 tab\tnewline\n",` +
 				`"sm":{"empty":"","k":"v"},"ss":["a","b","c"],"st":{"a":1,"b":[true,null,"x"],"c":{"d":-2.5}}}`,
 			"min":  `{"b":false,"f":-0.000001,"i":-9223372036854775808,"s":""}`,
 			"none": `{}`,

@@ -5,6 +5,9 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -12,6 +15,7 @@ import (
 	"github.com/weft-dev/weft"
 	"github.com/weft-dev/weft/internal/bt"
 	"github.com/weft-dev/weft/internal/builtin"
+	"github.com/weft-dev/weft/internal/capability/secrets"
 	"github.com/weft-dev/weft/internal/enginex"
 	"github.com/weft-dev/weft/internal/nodedoc"
 )
@@ -87,6 +91,12 @@ func newNodesCmd(e *env) *cobra.Command {
 				return err
 			}
 			s, ok := reg.Lookup(args[0])
+			if !ok && strings.Contains(args[0], "/") {
+				if s, err = installedSpec(c, args[0]); err != nil {
+					return err
+				}
+				ok = s != nil
+			}
 			if !ok {
 				return unknownType(reg, args[0])
 			}
@@ -101,6 +111,49 @@ func newNodesCmd(e *env) *cobra.Command {
 	show.Flags().StringArrayVar(&showPackages, "package", nil, "also know the nodes of the package at PATH; repeatable")
 	c.AddCommand(list, show)
 	return c
+}
+
+// installedSpec finds PACKAGE_ID/NODE_ID[@RANGE] among the default
+// tenant's installed packages, as a run resolves it; nil when no installed
+// package has it.
+func installedSpec(c *cobra.Command, typeName string) (*bt.Spec, error) {
+	ref, constraint, _ := strings.Cut(typeName, "@")
+	pkgID, _, _ := strings.Cut(ref, "/")
+	eng, err := weft.New(c.Context(), weft.Config{NoJournal: true})
+	if err != nil {
+		return nil, err
+	}
+	defer eng.Close()
+	st, err := enginex.Packages(c.Context(), eng)
+	if err != nil {
+		return nil, err
+	}
+	v, err := st.Resolve(c.Context(), secrets.DefaultTenant, pkgID, constraint)
+	if err != nil {
+		return nil, nil // not installed (or no such version): an unknown type
+	}
+	data, _, err := st.Blob(v.Digest)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "weft-nodes-show-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, v.ID+"-"+v.Version+".weftpkg")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		return nil, err
+	}
+	if _, err := eng.AddPackage(c.Context(), file); err != nil {
+		return nil, err
+	}
+	for _, s := range enginex.CustomSpecs(eng) {
+		if s.Name == ref {
+			return s, nil
+		}
+	}
+	return nil, nil
 }
 
 func unknownType(reg *bt.Registry, name string) error {

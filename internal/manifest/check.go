@@ -305,8 +305,8 @@ func (c *checker) manifest(doc map[string]any) *Manifest {
 	}
 	if v, path, ok := t.get("build"); ok {
 		if bt := c.asTable(path, v); bt != nil {
-			bt.known("command")
-			m.Build = &Build{Command: bt.requiredText("command", "the command that builds the module(s)")}
+			bt.known("command", "test")
+			m.Build = &Build{Command: bt.requiredText("command", "the command that builds the module(s)"), Test: bt.text("test", false)}
 		}
 	}
 
@@ -464,7 +464,7 @@ func (c *checker) pins(n *table, key string, output bool) []pin.Spec {
 	var specs []pin.Spec
 	names := map[string]string{}
 	for _, t := range tables {
-		t.known("name", "type", "value_type", "required", "default", "description")
+		t.known("name", "type", "value_type", "valid_values", "required", "default", "description")
 		var s pin.Spec
 		if name, path, ok := t.str("name"); ok {
 			if p := pinNameProblem(name); p != "" {
@@ -500,10 +500,15 @@ func (c *checker) pins(n *table, key string, output bool) []pin.Spec {
 			}
 		}
 		s.Description = t.text("description", true)
+		if v, path, ok := t.get("valid_values"); ok && typeOK {
+			if !c.validValues(&s, path, v) {
+				typeOK = false // a default cannot be checked against them
+			}
+		}
 		if output {
 			for _, k := range []string{"required", "default"} {
 				if _, ok := t.m[k]; ok {
-					c.keyErr(join(t.path, k), "outputs take only name, type, value_type and description")
+					c.keyErr(join(t.path, k), "outputs take only name, type, value_type, valid_values and description")
 				}
 			}
 		} else {
@@ -522,6 +527,42 @@ func (c *checker) pins(n *table, key string, output bool) []pin.Spec {
 		specs = append(specs, s)
 	}
 	return specs
+}
+
+// validValues reads a pin's valid_values (an extension of manifest.md): a
+// non-empty array of distinct values of the pin's type (its element type,
+// for arrays, sets and maps), which become s.ValidValues.
+func (c *checker) validValues(s *pin.Spec, path string, v any) bool {
+	list, isList := v.([]any)
+	if !isList {
+		c.valErr(path, "expected an array of the values the pin takes, like [\"fast\", \"slow\"]; found %s", describe(v))
+		return false
+	}
+	val, bad, badPath := fromTOML(list, path)
+	if bad != nil {
+		c.valErr(badPath, "expected %s, found %s (local dates and times have no JSON form; write an offset date-time like 2025-01-01T00:00:00Z)",
+			string(s.Type), describe(bad))
+		return false
+	}
+	if s.Type == pin.Integer {
+		if f, fPath, found := findFloat(val, pin.Array); found {
+			c.valErr(path+fPath, "expected integer, found %s", describe(f))
+			return false
+		}
+	}
+	if err := s.SetValidValues(val.([]any)); err != nil {
+		me, ok := err.(*pin.MismatchError)
+		switch {
+		case !ok:
+			c.valErr(path, "%v", err)
+		case me.Expected != "":
+			c.valErr(path+me.Path, "expected %s, found %s", me.Expected, me.Found)
+		default:
+			c.valErr(path+me.Path, "%s", me.Found)
+		}
+		return false
+	}
+	return true
 }
 
 // defaultValue converts a TOML default to the pin's canonical value.

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/weft-dev/weft/internal/pin"
 )
 
 func FuzzParse(f *testing.F) {
@@ -46,6 +48,16 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("bad or duplicate node id %q", n.ID)
 			}
 			ids[n.ID] = true
+			for _, p := range append(append([]pin.Spec(nil), n.Inputs...), n.Outputs...) {
+				if p.ValidValues != nil && (len(p.ValidValues) == 0 || !p.Type.TakesValidValues()) {
+					t.Fatalf("pin %s: valid values %v", p.Name, p.ValidValues)
+				}
+				for _, v := range p.ValidValues {
+					if _, err := (&pin.Spec{Name: p.Name, Type: p.Type}).Coerce(v); err != nil {
+						t.Fatalf("valid value %v of %s does not coerce: %v", v, p.Name, err)
+					}
+				}
+			}
 			for _, p := range n.Inputs {
 				if p.Required && p.HasDefault {
 					t.Fatalf("required pin %s with a default", p.Name)

@@ -7,7 +7,16 @@
 //	if errors.As(err, &errs) { ... } // every problem, "FILE:LINE:COL: field: message"
 //	n := m.Node("add"); mod := m.ModuleOf(n)
 //
-// Beyond manifest.md, this version of weft reads one extension:
+// Beyond manifest.md, this version of weft reads these extensions:
+//
+//	valid_values = ["fast", "slow"]   # on an input or output pin, optional
+//
+// lists the only values a pin takes (as in Flow-Like's manifests): values
+// of the pin's type (for arrays, sets and maps, of each element), at least
+// one, no two equal, on string, integer, float, boolean, date and path pins
+// only; a default must be one of them. Literal props are checked against
+// them when a workflow loads, and values at run time, both ways (see
+// pin.Spec.ValidValues). And
 //
 //	fresh_instance = true   # top level, optional, default false
 //
@@ -35,7 +44,8 @@
 // or bidirectional-override characters, which could disguise text shown to a
 // reviewer; execution pins take no default and are always "normal"; an
 // integer pin's default may not be a TOML float; oauth_scopes providers are
-// unique; [build] needs a command.
+// unique; [build] needs a command; a path pin's default (and valid values)
+// are canonical relative storage paths (pin.PathProblem).
 package manifest
 
 import (
@@ -115,6 +125,9 @@ type OAuthScope struct {
 // Build is the optional [build] table.
 type Build struct {
 	Command string
+	// Test is the optional command that runs the package's own tests
+	// (`weft node test`), an addition to manifest.md.
+	Test string `json:",omitempty"`
 }
 
 // Scores are a node's optional [nodes.scores], each 0..10.
@@ -133,7 +146,7 @@ type Node struct {
 	Wasm           string   // per-node module; "" means the package's
 	Scores         *Scores  // nil when absent
 	Inputs         []pin.Spec
-	Outputs        []pin.Spec // only Name, Type, ValueType and Description are set
+	Outputs        []pin.Spec // only Name, Type, ValueType, Description and ValidValues are set
 }
 
 // MemoryTiers maps memory tier names to MiB.

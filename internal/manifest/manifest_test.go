@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -129,10 +130,10 @@ func TestExample(t *testing.T) {
 		{Name: "a", Type: pin.Integer, ValueType: pin.Normal, Required: true, Description: "First addend"},
 		{Name: "b", Type: pin.Integer, ValueType: pin.Normal, Default: int64(0), HasDefault: true},
 	}
-	if len(n.Inputs) != 2 || n.Inputs[0] != want[0] || n.Inputs[1] != want[1] {
+	if len(n.Inputs) != 2 || !reflect.DeepEqual(n.Inputs, want) {
 		t.Errorf("inputs: %#v", n.Inputs)
 	}
-	if len(n.Outputs) != 1 || n.Outputs[0] != (pin.Spec{Name: "sum", Type: pin.Integer, ValueType: pin.Normal, Description: "a + b"}) {
+	if len(n.Outputs) != 1 || !reflect.DeepEqual(n.Outputs[0], pin.Spec{Name: "sum", Type: pin.Integer, ValueType: pin.Normal, Description: "a + b"}) {
 		t.Errorf("outputs: %#v", n.Outputs)
 	}
 }

@@ -23,15 +23,30 @@ import (
 // dates from time.Time or RFC 3339 strings (kept as time.Time); bytes from
 // []byte or a standard-base64 string. Arrays and sets take []any, maps and
 // structs map[string]any; a set must hold no two equal elements; generic
-// takes anything; execution takes only nil. A value that is already right is
-// returned as is, without copying.
+// takes anything; execution takes only nil. A path must be a canonical
+// relative storage path (see PathProblem), and a pin with ValidValues takes
+// only those (each element, for arrays, sets and maps). A value that is
+// already right is returned as is, without copying.
 //
 // # Errors
 //
 // A *MismatchError (wrapping ErrMismatch) such as
 // `pin a: expected integer, found string "x"` or
-// `pin tags[3]: duplicate set element "x" (same as [1])`.
+// `pin tags[3]: duplicate set element "x" (same as [1])`,
+// `pin mode: expected one of "fast", "slow", found string "medium"`.
 func (s *Spec) Coerce(v any) (any, error) {
+	c, err := s.coerce(v)
+	if err == nil && s.checked() {
+		if err := s.checkValues(c); err != nil {
+			err.Pin = s.Name
+			return nil, err
+		}
+	}
+	return c, err
+}
+
+// coerce is Coerce without the checks of checkValues.
+func (s *Spec) coerce(v any) (any, error) {
 	switch s.ValueType {
 	case "", Normal:
 		c, _, err := coerceScalar(s.Type, v)

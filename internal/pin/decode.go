@@ -24,7 +24,9 @@ import (
 // value (integers in int64 range become int64, other numbers float64). An
 // array or set is a JSON array (a set without two equal elements), a map a
 // JSON object. Duplicate object keys, invalid UTF-8 and nesting deeper than
-// 10000 levels are errors. Whitespace around the value is allowed.
+// 10000 levels are errors. Whitespace around the value is allowed. A path
+// must be a canonical relative storage path (see PathProblem), and a pin
+// with ValidValues takes only those, as in Coerce.
 //
 // # Errors
 //
@@ -38,6 +40,8 @@ func (s *Spec) DecodeJSON(raw []byte) (any, error) {
 		d.skipWS()
 		if d.pos < len(d.data) {
 			err = d.syntax("unexpected data after the value")
+		} else if s.checked() {
+			err = s.checkValues(v)
 		}
 	}
 	if err != nil {

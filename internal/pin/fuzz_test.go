@@ -15,6 +15,19 @@ var fuzzSpecs = func() []*Spec {
 			specs = append(specs, &Spec{Name: "f", Type: ty, ValueType: vt})
 		}
 	}
+	// Pins with valid values.
+	for _, vs := range []struct {
+		ty     Type
+		values []any
+	}{{String, []any{"a", "b"}}, {Integer, []any{int64(1), int64(2)}}, {Path, []any{"x/y"}}} {
+		for _, vt := range []ValueType{Normal, Array, Map, Set} {
+			s := &Spec{Name: "f", Type: vs.ty, ValueType: vt}
+			if err := s.SetValidValues(vs.values); err != nil {
+				panic(err)
+			}
+			specs = append(specs, s)
+		}
+	}
 	return specs
 }()
 

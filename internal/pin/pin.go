@@ -41,7 +41,7 @@ const (
 	Float     Type = "float"   // float64, finite
 	Boolean   Type = "boolean"
 	Date      Type = "date"    // time.Time; RFC 3339 on the wire
-	Path      Type = "path"    // a storage path, never a host path; a string
+	Path      Type = "path"    // a canonical relative storage path (see PathProblem); a string
 	Struct    Type = "struct"  // map[string]any; an object on the wire
 	Bytes     Type = "bytes"   // []byte; standard base64 on the wire
 	Generic   Type = "generic" // any JSON value
@@ -95,6 +95,11 @@ type Spec struct {
 	Default     any
 	HasDefault  bool
 	Description string
+	// ValidValues, when not nil, are the only values the pin takes (the
+	// manifest's valid_values), canonical values of Type: a normal pin's
+	// value, and each element of an array, set or map, must equal one of
+	// them. Set it with SetValidValues, which checks them.
+	ValidValues []any
 }
 
 // TypeName describes the pin's type as users read it in messages:

@@ -21,6 +21,7 @@ func FuzzDeclaration(f *testing.F) {
 		`[{"export":"default","inputs":{"n":{"type":"integer","default":9223372036854775807,"required":true}}}]`,
 		`[{"export":"x","permissions":{"http":{"allowed_hosts":["a.example.com"],"allow_private":true},"oauth_scopes":[{"provider":"g","scopes":["s"]}]}}]`,
 		`[{"export":"default","inputs":{"d":{"type":"struct","default":{"k":[1,2.5,"x",true]}}}}]`,
+		`[{"export":"default","inputs":{"m":{"type":"string","valid_values":["a","b"],"default":"a"}},"outputs":{"p":{"type":"path","valid_values":["x/y"]}}}]`,
 		`[]`, `{}`, `null`, `[{"export":"default","name":"\u0000"}]`,
 	} {
 		f.Add(s)

@@ -137,7 +137,7 @@ var pinTypes = []string{"string", "integer", "float", "boolean", "date", "path",
 
 var valueTypes = []string{"normal", "array", "map", "set"}
 
-var pinKeys = []string{"type", "value_type", "description", "required", "default"}
+var pinKeys = []string{"type", "value_type", "description", "required", "default", "valid_values"}
 
 var permKeys = []string{"memory", "timeout", "variables", "cache", "state", "storage", "http", "oauth_scopes"}
 
@@ -146,6 +146,7 @@ type pinDecl struct {
 	name, typ, valueType, description string
 	required                          bool
 	def                               json.RawMessage // nil: no default
+	validValues                       json.RawMessage // nil: any value
 }
 
 func (c *checker) pins(field string, raw json.RawMessage, output bool) []pinDecl {
@@ -171,14 +172,16 @@ func (c *checker) pins(field string, raw json.RawMessage, output bool) []pinDecl
 					p.description, _ = c.str(f+".description", k.val)
 				case "required":
 					if output {
-						c.add(f+".required", "outputs take type, value_type and description only")
+						c.add(f+".required", "outputs take type, value_type, valid_values and description only")
 					}
 					p.required = c.boolean(f+".required", k.val)
 				case "default":
 					if output {
-						c.add(f+".default", "outputs take type, value_type and description only")
+						c.add(f+".default", "outputs take type, value_type, valid_values and description only")
 					}
 					p.def = k.val
+				case "valid_values":
+					p.validValues = k.val
 				default:
 					c.unknown(f, k.key, pinKeys)
 				}
@@ -590,6 +593,14 @@ func manifestTOML(file string, meta Meta, raw string) ([]byte, error) {
 				}
 				if p.description != "" {
 					w.kv("description", p.description)
+				}
+				if p.validValues != nil {
+					v, err := tomlValue(p.validValues)
+					if err != nil {
+						c.add(field+"."+p.name+".valid_values", "%v", err)
+						continue
+					}
+					w.WriteString("valid_values = " + v + "\n")
 				}
 				if p.def != nil {
 					v, err := tomlValue(p.def)

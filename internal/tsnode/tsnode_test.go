@@ -101,6 +101,9 @@ func TestSourceProblems(t *testing.T) {
 		{"bad tier", "import { node } from \"weft\";\nexport default node({permissions: {timeout: \"forever\"}, run() {}});\n", `permissions.timeout: expected one of extended, long_running, quick, standard`},
 		{"bad pin name", "import { node } from \"weft\";\nexport default node({inputs: {\"a-b\": \"string\"}, run() {}});\n", `inputs.a-b.name:`},
 		{"bad default", "import { node } from \"weft\";\nexport default node({inputs: {n: {type: \"integer\", default: \"x\"}}, run() {}});\n", `inputs.n.default:`},
+		{"bad valid value", "import { node } from \"weft\";\nexport default node({inputs: {mode: {type: \"string\", valid_values: [\"a\", 1]}}, run() {}});\n", `inputs.mode.valid_values[1]: expected string, found integer 1`},
+		{"default not valid", "import { node } from \"weft\";\nexport default node({inputs: {n: {type: \"integer\", valid_values: [1, 2], default: 3}}, run() {}});\n", `inputs.n.default: expected one of 1, 2, found integer 3`},
+		{"bad path default", "import { node } from \"weft\";\nexport default node({inputs: {f: {type: \"path\", default: \"../x\"}}, run() {}});\n", `inputs.f.default: expected a relative storage path`},
 		{"bad host", "import { node } from \"weft\";\nexport default node({permissions: {http: {allowed_hosts: [\"https://x.com/\"]}}, run() {}});\n", `permissions.http.allowed_hosts[0]`},
 	}
 	for _, tc := range tests {
@@ -110,6 +113,29 @@ func TestSourceProblems(t *testing.T) {
 				t.Fatalf("got %v; want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestValidValues: a pin's valid_values reach the package's manifest, for
+// inputs and outputs.
+func TestValidValues(t *testing.T) {
+	code := "import { node } from \"weft\";\nexport default node({\n" +
+		"  inputs: {mode: {type: \"string\", valid_values: [\"fast\", \"slow\"], default: \"fast\"}},\n" +
+		"  outputs: {level: {type: \"integer\", value_type: \"array\", valid_values: [1, 2]}},\n" +
+		"  run() { return {level: [1]}; }\n});\n"
+	res, err := Build(context.Background(), Source{Name: "n", Version: "1.0.0", File: "node.ts", Code: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := res.Manifest.Nodes[0]
+	if got := n.Inputs[0].ValidValuesText(); got != `"fast", "slow"` {
+		t.Errorf("input valid values %s", got)
+	}
+	if got := n.Outputs[0].ValidValuesText(); got != `1, 2` {
+		t.Errorf("output valid values %s", got)
+	}
+	if !strings.Contains(string(res.Files["manifest.toml"]), `valid_values = ["fast", "slow"]`) {
+		t.Errorf("manifest.toml:\n%s", res.Files["manifest.toml"])
 	}
 }
 

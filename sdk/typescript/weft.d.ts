@@ -70,7 +70,11 @@ export interface PinValues {
   boolean: boolean;
   /** An RFC 3339 date-time text, e.g. `"2025-01-01T00:00:00Z"`. */
   date: string;
-  /** A storage path (relative, `/`-separated), never a host path. */
+  /**
+   * A storage path: relative, `/`-separated and canonical (`"dir/file.txt"`;
+   * never `"/a"`, `"../a"`, `"./a"`, `"a//b"`, `"a/"` or a backslash), never
+   * a host path. The host refuses any other in inputs and outputs.
+   */
   path: string;
   /** A JSON object. */
   struct: { [key: string]: Value };
@@ -132,6 +136,9 @@ export type DefaultValue<T extends PinType, V extends ValueType> = V extends "ar
     ? { readonly [key: string]: DefaultPinValues[T] }
     : DefaultPinValues[T];
 
+/** The pin types that may list valid values. */
+export type ValidValuesType = "string" | "integer" | "float" | "boolean" | "date" | "path";
+
 /** The fields every pin object has. */
 interface PinFields<T extends PinType, V extends ValueType> {
   /** The pin's type. */
@@ -140,6 +147,15 @@ interface PinFields<T extends PinType, V extends ValueType> {
   value_type?: V;
   /** Shown in catalogs and editors. */
   description?: string;
+  /**
+   * The only values the pin takes (each element's, for arrays, sets and
+   * maps), of its type, at least one and none twice; only on
+   * {@link ValidValuesType} pins. The host refuses any other value, in
+   * inputs before `run` and in outputs after it, and the pin's value is
+   * typed as their union: `{ type: "string", valid_values: ["fast", "slow"] }`
+   * is `"fast" | "slow"`.
+   */
+  valid_values?: T extends ValidValuesType ? readonly [DefaultPinValues[T], ...DefaultPinValues[T][]] : never;
 }
 
 /** An input pin object of type `T` and value type `V`. */
@@ -167,7 +183,7 @@ type OutputPinFor<T extends PinType, V extends ValueType> = PinFields<T, V> & {
 
 /**
  * An input pin written as an object:
- * `{ type, value_type?, description?, required?, default? }`, the keys of
+ * `{ type, value_type?, description?, required?, default?, valid_values? }`, the keys of
  * the manifest's `[[nodes.inputs]]`. A `default` must have the pin's type,
  * and a `required: true` pin has none.
  *
@@ -182,7 +198,7 @@ export type InputPinObject = {
 }[PinType];
 
 /**
- * An output pin written as an object: `{ type, value_type?, description? }`,
+ * An output pin written as an object: `{ type, value_type?, description?, valid_values? }`,
  * the keys of the manifest's `[[nodes.outputs]]`.
  */
 export type OutputPinObject = {
@@ -211,11 +227,22 @@ export type PinTypeOf<P> = P extends PinType ? P : P extends { readonly type: in
 export type ValueTypeOf<P> = P extends { readonly value_type: infer V extends ValueType } ? V : "normal";
 
 /**
+ * One value of a pin spec (an element, for arrays, sets and maps): the
+ * union of its `valid_values` when it lists some, else its type's value.
+ */
+export type ElementOf<P> = P extends { readonly valid_values: readonly (infer E)[] } ? E : PinValues[PinTypeOf<P>];
+
+/**
  * The JavaScript value of a pin: `PinValue<"integer">` is `number`,
  * `PinValue<{ type: "string", value_type: "map" }>` is
- * `{ [key: string]: string }`.
+ * `{ [key: string]: string }`, `PinValue<{ type: "string", valid_values:
+ * ["a", "b"] }>` is `"a" | "b"`.
  */
-export type PinValue<P extends PinSpec> = WrappedValue<PinTypeOf<P>, ValueTypeOf<P>>;
+export type PinValue<P extends PinSpec> = ValueTypeOf<P> extends "array" | "set"
+  ? ElementOf<P>[]
+  : ValueTypeOf<P> extends "map"
+    ? { [key: string]: ElementOf<P> }
+    : ElementOf<P>;
 
 /** Whether an input pin always has a value: it is required or has a default. */
 type IsPresent<P> = P extends { readonly required: true } ? true : P extends { readonly default: unknown } ? true : false;

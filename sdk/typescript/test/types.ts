@@ -373,3 +373,44 @@ const he = new HostError("not_found", "storage.read", "no such file");
 const asError: Error = he;
 expectType<Equal<typeof he.code, typeof he.code>>(true);
 void asError;
+
+// --- valid_values: the pin's value is their union ----------------------------------
+
+export const choices = node({
+  inputs: {
+    mode: { type: "string", valid_values: ["fast", "slow"], default: "fast" },
+    levels: { type: "integer", value_type: "array", valid_values: [1, 2, 3], required: true },
+    free: { type: "string" },
+  },
+  outputs: { status: { type: "string", valid_values: ["ok", "skipped"] } },
+  run(_ctx, input) {
+    expectType<Equal<typeof input.mode, "fast" | "slow">>(true);
+    expectType<Equal<typeof input.levels, (1 | 2 | 3)[]>>(true);
+    expectType<Equal<typeof input.free, string | undefined>>(true);
+    return { status: input.mode === "fast" ? "ok" : "skipped" };
+  },
+});
+
+node({
+  outputs: { status: { type: "string", valid_values: ["ok", "skipped"] } },
+  // @ts-expect-error: "maybe" is not one of the output's valid values
+  run() {
+    return { status: "maybe" };
+  },
+});
+
+node({
+  // @ts-expect-error: struct pins take no valid_values
+  inputs: { st: { type: "struct", valid_values: [{}] } },
+  run() {
+    return {};
+  },
+});
+
+node({
+  // @ts-expect-error: valid values have the pin's type
+  inputs: { n: { type: "integer", valid_values: ["one"] } },
+  run() {
+    return {};
+  },
+});
