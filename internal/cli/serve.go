@@ -80,6 +80,7 @@ func newServeCmd(e *env) *cobra.Command {
 			defer st.Close()
 			logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 			ec := e.engineConfig(true)
+			ec.PersistentCache = false // the server's cache.* stays in its memory
 			ec.Logger = logger
 			ec.HTTP.PublicOnly = !allowPrivate
 			ec.HTTP.PrivateAllowed = server.PrivateAllowed(st)

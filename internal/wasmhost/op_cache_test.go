@@ -2,6 +2,7 @@ package wasmhost_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,23 @@ func runSteps(t *testing.T, pkg *wasmhost.Package, steps []step) {
 // package, whatever their run, workflow or node instance, but not across
 // tenants.
 func TestCacheOps(t *testing.T) {
-	pkg := load(t, storesHost(t, wasmhost.Capabilities{Cache: cache.New(0)}), "hostcall")
+	for name, c := range caches(t, 0) {
+		t.Run(name, func(t *testing.T) { testCacheOps(t, c) })
+	}
+}
+
+// caches returns an empty cache of each kind, with cap max per package.
+func caches(t *testing.T, max int64) map[string]wasmhost.Cache {
+	sq, err := cache.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "cache.db"), max)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sq.Close() })
+	return map[string]wasmhost.Cache{"memory": cache.New(max), "sqlite": sq}
+}
+
+func testCacheOps(t *testing.T, c wasmhost.Cache) {
+	pkg := load(t, storesHost(t, wasmhost.Capabilities{Cache: c}), "hostcall")
 	other := wasmhost.CallContext{RunID: "r9", Workflow: "w9", NodeInstance: "n9", Tenant: "t1"}
 	obj := map[string]any{"a": []any{int64(1), "x"}, "big": int64(9007199254740993)}
 	runSteps(t, pkg, []step{
@@ -88,7 +105,13 @@ func TestCacheOps(t *testing.T) {
 
 // TestCacheTTL: an entry is there until its ttl and gone after it.
 func TestCacheTTL(t *testing.T) {
-	pkg := load(t, storesHost(t, wasmhost.Capabilities{Cache: cache.New(0)}), "hostcall")
+	for name, c := range caches(t, 0) {
+		t.Run(name, func(t *testing.T) { testCacheTTL(t, c) })
+	}
+}
+
+func testCacheTTL(t *testing.T, c wasmhost.Cache) {
+	pkg := load(t, storesHost(t, wasmhost.Capabilities{Cache: c}), "hostcall")
 	const ttl = 300 * time.Millisecond
 	set := time.Now()
 	if got := storesCall(t, pkg, ccT1, "cache.set", map[string]any{"key": "k", "value": "v", "ttl_ms": ttl.Milliseconds()}); got != `{"ok":null}` {
@@ -127,7 +150,13 @@ func TestCacheTTL(t *testing.T) {
 // TestCacheCap: a set that would bring the package's cache over its cap is
 // limit_exceeded, and leaves the cache as it was.
 func TestCacheCap(t *testing.T) {
-	pkg := load(t, storesHost(t, wasmhost.Capabilities{Cache: cache.New(32)}), "hostcall")
+	for name, c := range caches(t, 32) {
+		t.Run(name, func(t *testing.T) { testCacheCap(t, c) })
+	}
+}
+
+func testCacheCap(t *testing.T, c wasmhost.Cache) {
+	pkg := load(t, storesHost(t, wasmhost.Capabilities{Cache: c}), "hostcall")
 	long := strings.Repeat("x", 20)
 	// The reply of a refused set names the code; its message is free.
 	steps := []struct {

@@ -1,15 +1,18 @@
-// Package cache is the in-memory store behind the cache.* host operations
-// of custom nodes: values shared by all runs of one tenant for one package,
-// with optional times to live and a size cap per (tenant, package).
+// Package cache is the store behind the cache.* host operations of custom
+// nodes: values shared by all runs of one tenant for one package, with
+// optional times to live and a size cap per (tenant, package). Memory
+// keeps them in this process (the server's); SQLite (sqlite.go) in a
+// database file that outlives the process and that several processes
+// share (the command line's).
 //
 //	c := cache.New(cache.DefaultMaxBytes)
 //	h, err := wasmhost.New(ctx, wasmhost.Config{Capabilities: wasmhost.Capabilities{Cache: c}})
 //
 // # Notes
 //
-//   - Values live in this process only; they are gone after a restart, and
-//     two processes do not share them. A shared cache (Redis, ...) can
-//     implement wasmhost.Cache later.
+//   - Memory's values live in this process only; they are gone after a
+//     restart, and two processes do not share them. A shared cache
+//     (Redis, ...) can implement wasmhost.Cache later.
 //   - Expired entries are never returned. They are removed lazily: when a
 //     read meets one, and when a write to the same scope would otherwise
 //     exceed the cap (that write sweeps the whole scope first).
