@@ -231,8 +231,8 @@ static void *arena_grow(void *p, size_t old, size_t n) {
 /* ====================================================================== */
 
 typedef struct in_entry {
-	const char *name;
-	size_t name_len;
+	weft_json key;    /* the name as the request has it, a JSON string */
+	const char *name; /* decoded by the first weft_input_name, else NULL */
 	weft_json value;
 } in_entry;
 
@@ -252,6 +252,11 @@ struct weft_call {
 	const char *fail_msg; /* weft_fail's message */
 	int failed;
 	const char *out_err; /* the first output that could not be set */
+	/* The context's strings as the request has them (run_id, workflow,
+	 * node_instance, tenant; no span: null or absent), decoded into ctx by
+	 * the first weft_ctx: a node that never asks pays nothing for them. */
+	weft_json ctx_raw[4];
+	bool ctx_decoded;
 };
 
 static const char *const status_names[] = {
@@ -341,7 +346,19 @@ static weft_status op_err(weft_call *c, const char *op, weft_status st, const ch
 	return host_err(c, op, weft_status_name(st), m ? m : oom_text);
 }
 
-const weft_context *weft_ctx(const weft_call *c) { return &c->ctx; }
+static int jstr_decode(weft_json v, const char **s, size_t *len);
+
+const weft_context *weft_ctx(const weft_call *c) {
+	if (!c) return 0;
+	if (!c->ctx_decoded) {
+		weft_call *m = (weft_call *)c; /* every weft_call is the SDK's, never const */
+		const char **field[4] = {&m->ctx.run_id, &m->ctx.workflow, &m->ctx.node_instance, &m->ctx.tenant};
+		for (int i = 0; i < 4; i++)
+			if (m->ctx_raw[i].ptr && jstr_decode(m->ctx_raw[i], field[i], 0)) *field[i] = ""; /* out of memory */
+		m->ctx_decoded = true;
+	}
+	return &c->ctx;
+}
 const weft_error *weft_last_error(const weft_call *c) { return &c->err; }
 
 void *weft_tmp_alloc(weft_call *c, size_t n) {
@@ -515,10 +532,24 @@ static size_t fail_at(jerr *e, size_t pos, const char *msg) {
 }
 
 /* Checks the string starting at s[i] == '"'; returns the index past it. */
+/* 1 for the bytes a JSON string holds as they are: printable ASCII but '"'
+ * and '\\'. */
+static const unsigned char plain[256] = {
+	[0x20] =
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x30 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x70 */
+};
+
 static size_t scan_str(const char *s, size_t i, size_t n, jerr *e) {
 	const unsigned char *u = (const unsigned char *)s;
 	i++;
 	while (i < n) {
+		while (i < n && plain[u[i]]) i++;
+		if (i >= n) break;
 		unsigned char c = u[i];
 		if (c == '"') return i + 1;
 		if (c == '\\') {
@@ -580,11 +611,12 @@ static size_t scan_lit(const char *s, size_t i, size_t n, const char *lit, size_
 }
 
 /* An object member's key and colon, from s[i]; returns the index of its value. */
-static size_t scan_key(const char *s, size_t i, size_t n, jerr *e) {
+static size_t scan_key(const char *s, size_t i, size_t n, jerr *e, size_t *kend) {
 	if (i >= n) return fail_at(e, i, "unexpected end of input");
 	if (s[i] != '"') return fail_at(e, i, "expected a string key");
 	i = scan_str(s, i, n, e);
 	if (i == BAD) return BAD;
+	*kend = i;
 	i = skip_ws(s, i, n);
 	if (i >= n || s[i] != ':') return fail_at(e, i, "expected ':' after object key");
 	return skip_ws(s, i + 1, n);
@@ -592,14 +624,54 @@ static size_t scan_key(const char *s, size_t i, size_t n, jerr *e) {
 
 static unsigned char depth_bits[MAX_DEPTH / 8 + 1]; /* 1: the level is an object */
 
+/* A member of an object: its key (a JSON string) and value, and for a
+ * member of a member's object the index of that member (else BAD). */
+typedef struct member {
+	weft_json key, value;
+	size_t parent;
+} member;
+
+/* What json_check_rec records on its way: the members of the objects at
+ * depth 1 and 2 (the document's, and its members' objects'), in document
+ * order, so that the request needs no second walk. */
+typedef struct jrec {
+	member *m;
+	size_t n, cap;
+	size_t open[3]; /* per depth 1, 2: the member whose value is being read */
+	bool oom;
+} jrec;
+
+static void rec_key(jrec *r, const char *s, size_t depth, size_t ks, size_t kend, size_t v) {
+	if (r->oom) return;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 32;
+		member *m = cap <= BUF_MAX / sizeof *m ? arena_grow(r->m, r->cap * sizeof *m, cap * sizeof *m) : 0;
+		if (!m) {
+			r->oom = true;
+			return;
+		}
+		r->m = m;
+		r->cap = cap;
+	}
+	member *m = &r->m[r->n];
+	m->key.ptr = s + ks;
+	m->key.len = kend - ks;
+	m->value.ptr = s + v;
+	m->value.len = 0;
+	m->parent = depth == 2 ? r->open[1] : BAD;
+	r->open[depth] = r->n++;
+}
+
 /* Checks that s[0:n] is exactly one JSON value with optional whitespace
- * around it, and returns the value's span. Iterative. */
-static bool json_check(const char *s, size_t n, weft_json *out, jerr *e) {
+ * around it, and returns the value's span. Iterative. With rec, it also
+ * records the members of the objects at depth 1 and 2. */
+static bool json_check_rec(const char *s, size_t n, weft_json *out, jerr *e, jrec *rec) {
 	if (!s) {
 		fail_at(e, 0, "no text");
 		return false;
 	}
-	size_t depth = 0;
+	if (rec) rec->open[0] = rec->open[1] = rec->open[2] = BAD;
+	size_t depth = 0, kend = 0, ks;
 	size_t i = skip_ws(s, 0, n);
 	size_t start = i;
 	for (;;) {
@@ -622,7 +694,11 @@ static bool json_check(const char *s, size_t n, weft_json *out, jerr *e) {
 				i++;
 				depth--;
 			} else {
-				if (ch == '{' && (i = scan_key(s, i, n, e)) == BAD) return false;
+				if (ch == '{') {
+					ks = i;
+					if ((i = scan_key(s, i, n, e, &kend)) == BAD) return false;
+					if (rec && depth <= 2) rec_key(rec, s, depth, ks, kend, i);
+				}
 				continue;
 			}
 		} else {
@@ -639,6 +715,10 @@ static bool json_check(const char *s, size_t n, weft_json *out, jerr *e) {
 		}
 		/* a value ended at s[i]: close containers until the next value */
 		for (;;) {
+			if (rec && depth - 1 < 2 && rec->open[depth] != BAD) { /* a recorded member's value */
+				if (!rec->oom) rec->m[rec->open[depth]].value.len = (size_t)(s + i - rec->m[rec->open[depth]].value.ptr);
+				rec->open[depth] = BAD;
+			}
 			if (depth == 0) {
 				size_t end = i;
 				i = skip_ws(s, i, n);
@@ -658,7 +738,11 @@ static bool json_check(const char *s, size_t n, weft_json *out, jerr *e) {
 			bool obj = (depth_bits[(depth - 1) / 8] >> ((depth - 1) % 8)) & 1;
 			if (s[i] == ',') {
 				i = skip_ws(s, i + 1, n);
-				if (obj && (i = scan_key(s, i, n, e)) == BAD) return false;
+				if (obj) {
+					ks = i;
+					if ((i = scan_key(s, i, n, e, &kend)) == BAD) return false;
+					if (rec && depth <= 2) rec_key(rec, s, depth, ks, kend, i);
+				}
 				break;
 			}
 			if (s[i] == (obj ? '}' : ']')) {
@@ -671,6 +755,8 @@ static bool json_check(const char *s, size_t n, weft_json *out, jerr *e) {
 		}
 	}
 }
+
+static bool json_check(const char *s, size_t n, weft_json *out, jerr *e) { return json_check_rec(s, n, out, e, 0); }
 
 weft_status weft_json_parse(weft_call *c, const char *text, size_t n, weft_json *out) {
 	jerr e;
@@ -869,7 +955,14 @@ static int jstr_decode(weft_json v, const char **s, size_t *len) {
 	size_t i = 1, o = 0, body = v.len - 1;
 	char buf[4];
 	size_t k;
-	while ((k = jstr_next(v.ptr, &i, body, buf)) > 0) {
+	for (;;) {
+		/* a run without escapes is copied as it is */
+		size_t j = i;
+		while (j < body && v.ptr[j] != '"' && v.ptr[j] != '\\') j++;
+		memcpy(out + o, v.ptr + i, j - i);
+		o += j - i;
+		i = j;
+		if ((k = jstr_next(v.ptr, &i, body, buf)) == 0) break;
 		memcpy(out + o, buf, k);
 		o += k;
 	}
@@ -881,6 +974,17 @@ static int jstr_decode(weft_json v, const char **s, size_t *len) {
 
 bool weft_json_key_is(weft_json key, const char *s) {
 	if (!s || key.len < 2 || !key.ptr || key.ptr[0] != '"') return false;
+	/* The usual key has no escape: compare it byte for byte as it stands
+	 * (up to an escape, the decoded key is its text). */
+	const char *t = s;
+	for (size_t j = 1; j < key.len - 1; j++, t++) {
+		char ch = key.ptr[j];
+		if (ch == '"') return *t == 0;
+		if (ch == '\\') goto decode;
+		if (*t != ch || *t == 0) return false;
+	}
+	return *t == 0;
+decode:;
 	size_t i = 1, body = key.len - 1, slen = strlen(s), o = 0;
 	char buf[4];
 	size_t k;
@@ -913,6 +1017,14 @@ static int j_i64(weft_json v, int64_t *out) {
 	if (s[i] == '0' && i + 1 < n) return 1; /* "0.5", "0e1", "01" */
 	uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, u = 0;
 	int range = 0;
+	if (n - i <= 18) { /* up to 18 digits cannot leave int64: no range check per digit */
+		for (; i < n; i++) {
+			if (!is_digit(s[i])) return 1;
+			u = u * 10 + (unsigned)(s[i] - '0');
+		}
+		*out = neg ? (int64_t)(0 - u) : (int64_t)u;
+		return 0;
+	}
 	for (; i < n; i++) {
 		if (!is_digit(s[i])) return 1;
 		unsigned d = (unsigned)(s[i] - '0');
@@ -1656,13 +1768,15 @@ static const char *describe(weft_json v) {
 	return d ? d : kind;
 }
 
-static const char *str_or_null(weft_json v, const char **out) {
+/* Checks a context string (or null) and keeps its span for weft_ctx. */
+static const char *str_or_null(weft_json v, weft_json *out) {
+	static const weft_json none = {0, 0};
 	if (weft_json_is_null(v)) {
-		*out = "";
+		*out = none;
 		return 0;
 	}
 	if (weft_json_type(v) != WEFT_JSON_STRING) return "a string";
-	if (jstr_decode(v, out, 0)) return "a string (out of memory)";
+	*out = v;
 	return 0;
 }
 
@@ -1675,19 +1789,42 @@ static const char *int_or_null(weft_json v, int64_t *out) {
 	return 0;
 }
 
-/* Fills c from the request; returns an error message, or NULL. */
+/* weft_json_key_is(k, lit) for a literal of length n, quicker: a key of
+ * another raw length can match only if it has escapes (longer than what
+ * they decode to). */
+static bool key_lit(weft_json k, const char *lit, size_t n) {
+	if (k.len == n + 2) return memcmp(k.ptr + 1, lit, n) == 0 && k.ptr[0] == '"' && k.ptr[n + 1] == '"';
+	if (k.len <= n + 2) return false;
+	for (size_t i = 1; i < k.len; i++)
+		if (k.ptr[i] == '\\') return weft_json_key_is(k, lit);
+	return false;
+}
+#define KEY_IS(k, lit) key_lit((k), (lit), sizeof(lit) - 1)
+
+/* Fills c from the request; returns an error message, or NULL.
+ *
+ * One pass over the request: json_check_rec checks it and records the
+ * members of the request and of its "inputs" and "context" on the way, so
+ * that nothing walks it again to find a field, where it ends or how many
+ * members it has. What is reported, and in which order, is as if each field
+ * were read in turn: abi, node, context, inputs (the last of a repeated
+ * field wins). */
 static const char *parse_request(weft_call *c, const char *req, size_t n) {
 	jerr e;
-	weft_json doc, k, v, abi = {0, 0}, node = {0, 0}, inputs = {0, 0}, context = {0, 0};
+	jrec r = {0};
+	weft_json doc, abi = {0, 0}, node = {0, 0}, inputs = {0, 0}, context = {0, 0};
+	size_t in_at = BAD, ctx_at = BAD; /* the member of each */
 	if (!req) return "bad request: no request";
-	if (!json_check(req, n, &doc, &e)) return fmt("bad request: not valid JSON: offset %zu: %s", e.pos, e.msg);
+	if (!json_check_rec(req, n, &doc, &e, &r)) return fmt("bad request: not valid JSON: offset %zu: %s", e.pos, e.msg);
 	if (doc.ptr[0] != '{') return fmt("bad request: expected a JSON object, found %s", describe(doc));
-	weft_json_iter it = weft_json_iterate(doc);
-	while (weft_json_next(&it, &k, &v)) {
-		if (weft_json_key_is(k, "abi")) abi = v;
-		else if (weft_json_key_is(k, "node")) node = v;
-		else if (weft_json_key_is(k, "inputs")) inputs = v;
-		else if (weft_json_key_is(k, "context")) context = v;
+	if (r.oom) return "bad request: out of memory reading it";
+	for (size_t j = 0; j < r.n; j++) {
+		if (r.m[j].parent != BAD) continue;
+		weft_json k = r.m[j].key, v = r.m[j].value;
+		if (KEY_IS(k, "abi")) abi = v;
+		else if (KEY_IS(k, "node")) node = v;
+		else if (KEY_IS(k, "inputs")) inputs = v, in_at = j;
+		else if (KEY_IS(k, "context")) context = v, ctx_at = j;
 	}
 	int64_t version;
 	if (!abi.ptr) return "bad request: field \"abi\" is missing, expected 1";
@@ -1701,30 +1838,30 @@ static const char *parse_request(weft_call *c, const char *req, size_t n) {
 	if (context.ptr && !weft_json_is_null(context)) {
 		if (weft_json_type(context) != WEFT_JSON_OBJECT)
 			return fmt("bad request: field \"context\": expected an object, found %s", describe(context));
-		it = weft_json_iterate(context);
-		while (weft_json_next(&it, &k, &v)) {
+		for (size_t j = ctx_at + 1; j < r.n && r.m[j].parent == ctx_at; j++) {
+			weft_json k = r.m[j].key, v = r.m[j].value;
 			const char *want = 0, *field = 0;
-			if (weft_json_key_is(k, "run_id")) want = str_or_null(v, &c->ctx.run_id), field = "run_id";
-			else if (weft_json_key_is(k, "workflow")) want = str_or_null(v, &c->ctx.workflow), field = "workflow";
-			else if (weft_json_key_is(k, "node_instance")) want = str_or_null(v, &c->ctx.node_instance), field = "node_instance";
-			else if (weft_json_key_is(k, "tenant")) want = str_or_null(v, &c->ctx.tenant), field = "tenant";
-			else if (weft_json_key_is(k, "attempt")) want = int_or_null(v, &c->ctx.attempt), field = "attempt";
-			else if (weft_json_key_is(k, "deadline_unix_ms")) want = int_or_null(v, &c->ctx.deadline_unix_ms), field = "deadline_unix_ms";
+			if (KEY_IS(k, "run_id")) want = str_or_null(v, &c->ctx_raw[0]), field = "run_id";
+			else if (KEY_IS(k, "workflow")) want = str_or_null(v, &c->ctx_raw[1]), field = "workflow";
+			else if (KEY_IS(k, "node_instance")) want = str_or_null(v, &c->ctx_raw[2]), field = "node_instance";
+			else if (KEY_IS(k, "tenant")) want = str_or_null(v, &c->ctx_raw[3]), field = "tenant";
+			else if (KEY_IS(k, "attempt")) want = int_or_null(v, &c->ctx.attempt), field = "attempt";
+			else if (KEY_IS(k, "deadline_unix_ms")) want = int_or_null(v, &c->ctx.deadline_unix_ms), field = "deadline_unix_ms";
 			if (want) return fmt("bad request: field \"context.%s\": expected %s, found %s", field, want, describe(v));
 		}
 	}
 	if (inputs.ptr && !weft_json_is_null(inputs)) {
 		if (weft_json_type(inputs) != WEFT_JSON_OBJECT)
 			return fmt("bad request: field \"inputs\": expected an object, found %s", describe(inputs));
-		size_t count = weft_json_count(inputs);
-		if (count > BUF_MAX / sizeof(in_entry)) return "bad request: too many inputs";
-		c->in = arena_alloc(count * sizeof *c->in + 1);
+		size_t first = in_at + 1, end = first;
+		while (end < r.n && r.m[end].parent == in_at) end++;
+		c->in = arena_alloc((end - first) * sizeof *c->in + 1);
 		if (!c->in) return "bad request: out of memory reading the inputs";
-		it = weft_json_iterate(inputs);
-		while (c->n_in < count && weft_json_next(&it, &k, &v)) {
+		for (size_t j = first; j < end; j++) {
 			in_entry *in = &c->in[c->n_in++];
-			if (jstr_decode(k, &in->name, &in->name_len)) return "bad request: out of memory reading the inputs";
-			in->value = v;
+			in->key = r.m[j].key;
+			in->name = 0;
+			in->value = r.m[j].value;
 		}
 	}
 	return 0;
@@ -1832,15 +1969,20 @@ static void serve(const char *req, size_t n, const char **resp, size_t *len) {
 
 static const in_entry *find_input(const weft_call *c, const char *name) {
 	if (!c || !name) return 0;
-	size_t len = strlen(name);
-	for (size_t i = c->n_in; i-- > 0;) /* a repeated name: the last one wins */
-		if (c->in[i].name_len == len && memcmp(c->in[i].name, name, len) == 0) return &c->in[i];
+	for (size_t i = c->n_in; i-- > 0;) { /* a repeated name: the last one wins */
+		if (weft_json_key_is(c->in[i].key, name)) return &c->in[i];
+	}
 	return 0;
 }
 
 bool weft_has_input(const weft_call *c, const char *name) { return find_input(c, name) != 0; }
 size_t weft_input_count(const weft_call *c) { return c ? c->n_in : 0; }
-const char *weft_input_name(const weft_call *c, size_t i) { return c && i < c->n_in ? c->in[i].name : 0; }
+const char *weft_input_name(const weft_call *c, size_t i) {
+	if (!c || i >= c->n_in) return 0;
+	in_entry *in = (in_entry *)&c->in[i]; /* the SDK's memory, never const */
+	if (!in->name && jstr_decode(in->key, &in->name, 0)) return 0; /* out of memory */
+	return in->name;
+}
 
 static weft_status get_input(weft_call *c, const char *name, weft_json *v) {
 	if (!c) return WEFT_E_INVALID;
@@ -2771,3 +2913,55 @@ weft_status weft_stream_emit(weft_call *c, const char *event, weft_json data) {
 	wb_byte(&b, '}');
 	return call_op(c, op, &b, 0);
 }
+
+/* ====================================================================== */
+/* Lifecycle (docs/abi.md, "Lifecycle (addition to ABI v1)")             */
+/* ====================================================================== */
+
+/* The defaults do nothing; a node defines its own (strong) weft_on_init
+ * and weft_on_cleanup to replace them. */
+__attribute__((weak)) const char *weft_on_init(weft_json config) {
+	(void)config;
+	return 0;
+}
+__attribute__((weak)) void weft_on_cleanup(void) {}
+
+/* lifecycle_init runs weft_on_init on the "config" of weft_init's request
+ * and returns NULL (success) or a NUL-terminated failure response. */
+static const char *lifecycle_init(const char *req, size_t n) {
+	static char resp[1100];
+	weft_json root, config = {0, 0};
+	jerr e;
+	const char *err;
+	if (json_check(req, n, &root, &e)) config = weft_json_get(root, "config");
+	if (!config.ptr) err = "weft_init: the request has no \"config\" object";
+	else err = weft_on_init(config);
+	if (!err) return 0;
+	size_t len;
+	const char *head = "{\"status\":\"failure\",\"error\":\"";
+	memcpy(resp, head, strlen(head));
+	len = strlen(head);
+	if (!*err) err = "weft_on_init failed";
+	for (; *err && len < sizeof resp - 8; err++) {
+		unsigned char ch = (unsigned char)*err;
+		if (ch == '"' || ch == '\\') resp[len++] = '\\';
+		resp[len++] = ch < 0x20 ? ' ' : (char)ch;
+	}
+	memcpy(resp + len, "\"}", 3);
+	return resp;
+}
+
+#ifdef WEFT_NATIVE_TEST
+const char *weft_test_init(const char *req, size_t n) { return lifecycle_init(req, n); }
+#else
+WEFT_EXPORT("weft_init") int64_t weft_init_(const char *req, int32_t n);
+WEFT_EXPORT("weft_cleanup") void weft_cleanup_(void);
+
+int64_t weft_init_(const char *req, int32_t n) {
+	const char *resp = lifecycle_init(req, n < 0 ? 0 : (size_t)n);
+	if (!resp) return 0;
+	return (int64_t)(((uint64_t)(uintptr_t)resp << 32) | (uint32_t)strlen(resp));
+}
+
+void weft_cleanup_(void) { weft_on_cleanup(); }
+#endif

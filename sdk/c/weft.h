@@ -361,7 +361,8 @@ size_t weft_time_format(const weft_time *t, char *buf, size_t cap);
 
 /* Whether the request carries a value (possibly null) for input name. */
 bool weft_has_input(const weft_call *c, const char *name);
-/* The inputs in the request: their count and names. */
+/* The inputs in the request: their count and names (NULL for i past the
+ * end, or when out of memory decoding the name). */
 size_t weft_input_count(const weft_call *c);
 const char *weft_input_name(const weft_call *c, size_t i);
 
@@ -508,6 +509,26 @@ weft_status weft_oauth_token(weft_call *c, const char *provider, weft_token *tok
 /* stream.emit: a live event for whoever follows the run (always allowed).
  * data may be {NULL,0} to send none. */
 weft_status weft_stream_emit(weft_call *c, const char *event, weft_json data);
+
+/* Lifecycle hooks (docs/abi.md, "Lifecycle"), both optional: define them
+ * to replace the SDK's empty defaults (weak symbols).
+ *
+ * weft_on_init runs once per instance before its first call, with the
+ * operator's configuration of the package (a JSON object, {} when none);
+ * it returns NULL on success or a message, which fails the instance and
+ * the call that needed it. The config's memory is reused after it returns:
+ * copy what you keep (malloc, or static buffers).
+ *
+ * weft_on_cleanup runs when the host discards a healthy instance (not
+ * after a trap or timeout). Both run without a call: weft_log is not
+ * available (its weft_call argument would be NULL). */
+const char *weft_on_init(weft_json config);
+void weft_on_cleanup(void);
+#ifdef WEFT_NATIVE_TEST
+/* weft_test_init runs weft_init's logic on request n bytes at req: NULL
+ * (success) or the failure response. */
+const char *weft_test_init(const char *req, size_t n);
+#endif
 
 #ifdef __cplusplus
 }

@@ -305,6 +305,25 @@ static void test_requests(void) {
 	          "{\"status\":\"failure\",\"error\":\"bad request: not valid JSON: offset 22: expected a string key\"}");
 	CHECK_STR(run("{\"abi\":1,\"node\":\"ctx\",\"context\":{\"attempt\":\"x\"}}"),
 	          "{\"status\":\"failure\",\"error\":\"bad request: field \\\"context.attempt\\\": expected an integer, found string \\\"x\\\"\"}");
+	/* the one-pass request reader: escaped field and input names, a
+	 * repeated "inputs" (the last wins), members nested past depth 2, the
+	 * context's strings decoded when the node asks */
+	CHECK_STR(run("{\"abi\":1,\"n\\u006fde\":\"echo\",\"inp\\u0075ts\":{\"\\u0073\":\"x\",\"a\":[{\"b\":1}]},\"context\":{}}"),
+	          "{\"status\":\"success\",\"outputs\":{\"s\":\"x\",\"a\":[{\"b\":1}]}}");
+	CHECK_STR(run("{\"abi\":1,\"node\":\"echo\",\"inputs\":{\"a\":1},\"inputs\":{\"b\":2}}"),
+	          "{\"status\":\"success\",\"outputs\":{\"b\":2}}");
+	CHECK_STR(run("{\"abi\":1,\"node\":\"echo\",\"inputs\":{\"a\":1},\"inputs\":null}"), "{\"status\":\"success\",\"outputs\":{}}");
+	CHECK_STR(run("{\"abi\":1,\"node\":\"echo\",\"inputs\":{\"x\":{\"y\":{\"z\":1},\"q\":[]},\"w\":2}}"),
+	          "{\"status\":\"success\",\"outputs\":{\"x\":{\"y\":{\"z\":1},\"q\":[]},\"w\":2}}");
+	CHECK_STR(run("{\"context\":{\"tenant\":\"t\\u00e9\",\"attempt\":3,\"attempt\":4},\"node\":\"ctx\",\"abi\":1}"),
+	          "{\"status\":\"success\",\"outputs\":{\"d\":42}}");
+	CHECK_STR(last_log, "node=ctx tenant=t\xc3\xa9 attempt=4");
+	CHECK_STR(run("{\"abi\":1,\"node\":\"ctx\",\"context\":{\"tenant\":5}}"),
+	          "{\"status\":\"failure\",\"error\":\"bad request: field \\\"context.tenant\\\": expected a string, found number 5\"}");
+	CHECK_STR(run_node("typed", "{\"i\":999999999999999999}"), "{\"status\":\"success\",\"outputs\":{\"i\":999999999999999999}}");
+	CHECK_STR(run_node("typed", "{\"i\":-999999999999999999}"), "{\"status\":\"success\",\"outputs\":{\"i\":-999999999999999999}}");
+	CHECK_STR(run_node("typed", "{\"i\":9223372036854775808}"),
+	          "{\"status\":\"failure\",\"error\":\"input \\\"i\\\": wrong input type: expected integer in int64 range, found number 9223372036854775808\"}");
 	CHECK_STR(run_node("builder", "{}"),
 	          "{\"status\":\"success\",\"outputs\":{\"v\":{\"n\":-9223372036854775808,\"list\":[\"a\\\"b\",0.1,false,null,\"aGk=\",{}]}}}");
 }

@@ -10,8 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -32,26 +33,46 @@ var (
 // way to the host. A handler gets it as its argument; it is valid until the
 // handler returns. Its methods are safe for concurrent use.
 type Call struct {
-	host   Host
-	ctx    RunContext
-	inputs map[string]json.RawMessage
+	host Host
+	req  request // context and inputs
 
 	mu      sync.Mutex
-	outputs map[string]json.RawMessage
-	outErr  error // first output that could not be encoded
+	outputs []output       // in the order first set
+	outIdx  map[string]int // index of outputs by name, once there are many
+	out     []byte         // the outputs' JSON, back to back
+	waste   int            // bytes of out no output refers to any more
+	outErr  error          // first output that could not be encoded
 	done    bool
+
+	// Room for a small call's outputs, so that it allocates none.
+	outArr [4]output
+	outBuf [64]byte
+}
+
+// output is one output pin's name and where its value, compact JSON, is in
+// Call.out.
+type output struct {
+	name     string
+	off, end int
 }
 
 func newCall(h Host, r *request) *Call {
-	return &Call{host: h, ctx: r.Context, inputs: r.Inputs, outputs: map[string]json.RawMessage{}}
+	c := &Call{host: h, req: *r}
+	c.init()
+	return c
 }
 
-// finish ends the call and hands back its outputs.
-func (c *Call) finish() (map[string]json.RawMessage, error) {
+func (c *Call) init() {
+	c.outputs = c.outArr[:0]
+	c.out = c.outBuf[:0]
+}
+
+// finish ends the call and hands back its outputs and their JSON.
+func (c *Call) finish() ([]output, []byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.done = true
-	return c.outputs, c.outErr
+	return c.outputs, c.out, c.outErr
 }
 
 func (c *Call) isDone() bool {
@@ -69,41 +90,58 @@ func (c *Call) isDone() bool {
 //
 // This is not a context.Context: nothing is cancelled inside the module; the
 // host stops a call that runs past its deadline.
-func (c *Call) Context() RunContext { return c.ctx }
+func (c *Call) Context() RunContext { return c.req.Context }
 
 // Has reports whether the request carries a value (possibly null) for the
 // input pin name.
 func (c *Call) Has(name string) bool {
-	_, ok := c.inputs[name]
+	_, ok := c.find(name)
 	return ok
+}
+
+// find returns the raw JSON of input name.
+func (c *Call) find(name string) (string, bool) {
+	ins := c.req.Inputs
+	if len(ins) <= 8 {
+		for i := range ins {
+			if ins[i].name == name {
+				return ins[i].raw, true
+			}
+		}
+		return "", false
+	}
+	i, ok := slices.BinarySearchFunc(ins, name, func(in input, name string) int { return strings.Compare(in.name, name) })
+	if !ok {
+		return "", false
+	}
+	return ins[i].raw, true
 }
 
 // Inputs returns the names of the inputs the request carries, sorted.
 func (c *Call) Inputs() []string {
-	names := make([]string, 0, len(c.inputs))
-	for k := range c.inputs {
-		names = append(names, k)
+	names := make([]string, len(c.req.Inputs))
+	for i, in := range c.req.Inputs {
+		names[i] = in.name
 	}
-	sort.Strings(names)
 	return names
 }
 
 // raw returns the JSON of input name.
-func (c *Call) raw(name string) (json.RawMessage, error) {
-	v, ok := c.inputs[name]
+func (c *Call) raw(name string) (string, error) {
+	v, ok := c.find(name)
 	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrMissingInput, name)
+		return "", fmt.Errorf("%w %q", ErrMissingInput, name)
 	}
 	return v, nil
 }
 
-func typeError(name, want string, raw json.RawMessage) error {
+func typeError(name, want string, raw string) error {
 	return fmt.Errorf("input %q: %w: expected %s, found %s", name, ErrInputType, want, describe(raw))
 }
 
 // describe names the JSON kind of raw and quotes a short prefix of it.
-func describe(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
+func describe(raw string) string {
+	raw = strings.TrimSpace(raw)
 	kind := "nothing"
 	if len(raw) > 0 {
 		switch raw[0] {
@@ -122,7 +160,7 @@ func describe(raw json.RawMessage) string {
 		}
 	}
 	const max = 40
-	s := string(raw)
+	s := raw
 	if len(s) > max {
 		cut := max
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -140,11 +178,11 @@ func (c *Call) number(name, want string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	raw = bytes.TrimSpace(raw)
+	// Values are stored without surrounding white space.
 	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
 		return "", typeError(name, want, raw)
 	}
-	return string(raw), nil
+	return raw, nil
 }
 
 // Int returns the integer input name, exactly (never through float64).
@@ -217,8 +255,8 @@ func (c *Call) String(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var s string
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+	s, ok := stringValue(raw)
+	if !ok {
 		return "", typeError(name, "string", raw)
 	}
 	return s, nil
@@ -242,7 +280,7 @@ func (c *Call) Bool(name string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	switch string(bytes.TrimSpace(raw)) {
+	switch raw {
 	case "true":
 		return true, nil
 	case "false":
@@ -325,7 +363,7 @@ func (c *Call) Decode(name string, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := decodeJSON(raw, v); err != nil {
+	if err := decodeJSON([]byte(raw), v); err != nil {
 		return fmt.Errorf("input %q: %w: %w", name, ErrInputType, err)
 	}
 	return nil
@@ -361,7 +399,7 @@ func decodeJSON(b []byte, v any) error {
 // Output names must be output pins of the manifest, and values their
 // types; the host checks both and fails the node otherwise.
 func (c *Call) SetOutput(name string, v any) error {
-	b, err := encodeValue(v)
+	enc, err := encodeSlow(v) // outside the lock: it may run the value's MarshalJSON
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done {
@@ -374,8 +412,73 @@ func (c *Call) SetOutput(name string, v any) error {
 		}
 		return err
 	}
-	c.outputs[name] = b
+	i, found := c.outputIndex(name)
+	if found && c.outputs[i].end == len(c.out) { // the last value written: reuse its room
+		c.out = c.out[:c.outputs[i].off]
+		found = false
+		c.outputs[i].off, c.outputs[i].end = 0, 0
+	}
+	off := len(c.out)
+	if enc != nil {
+		c.out = append(c.out, enc...)
+	} else {
+		c.out = appendFast(c.out, v)
+	}
+	if i < 0 {
+		c.addOutput(output{name, off, len(c.out)})
+		return nil
+	}
+	if found {
+		c.waste += c.outputs[i].end - c.outputs[i].off
+	}
+	c.outputs[i].off, c.outputs[i].end = off, len(c.out)
+	if c.waste > 64<<10 && c.waste > len(c.out)/2 {
+		c.compact()
+	}
 	return nil
+}
+
+// outputIndex returns the index of output name, or -1 (c.mu held).
+func (c *Call) outputIndex(name string) (int, bool) {
+	if c.outIdx != nil {
+		i, ok := c.outIdx[name]
+		if !ok {
+			return -1, false
+		}
+		return i, true
+	}
+	for i := range c.outputs {
+		if c.outputs[i].name == name {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// addOutput appends a new output (c.mu held), indexing them past a few.
+func (c *Call) addOutput(o output) {
+	c.outputs = append(c.outputs, o)
+	if c.outIdx != nil {
+		c.outIdx[o.name] = len(c.outputs) - 1
+	} else if len(c.outputs) > 16 {
+		c.outIdx = make(map[string]int, 2*len(c.outputs))
+		for i, o := range c.outputs {
+			c.outIdx[o.name] = i
+		}
+	}
+}
+
+// compact copies the values still set to a new buffer (c.mu held), for a
+// handler that replaces outputs again and again.
+func (c *Call) compact() {
+	out := make([]byte, 0, len(c.out)-c.waste)
+	for i := range c.outputs {
+		o := &c.outputs[i]
+		off := len(out)
+		out = append(out, c.out[o.off:o.end]...)
+		o.off, o.end = off, len(out)
+	}
+	c.out, c.waste = out, 0
 }
 
 // Log writes one line to the run log at level.
@@ -406,22 +509,3 @@ func (c *Call) Infof(format string, args ...any) { c.Logf(LevelInfo, format, arg
 
 // Warnf logs a formatted line at LevelWarn.
 func (c *Call) Warnf(format string, args ...any) { c.Logf(LevelWarn, format, args...) }
-
-// encodeValue is json.Marshal with fast paths for the common scalar types.
-func encodeValue(v any) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return []byte("null"), nil
-	case int64:
-		return strconv.AppendInt(nil, x, 10), nil
-	case int:
-		return strconv.AppendInt(nil, int64(x), 10), nil
-	case int32:
-		return strconv.AppendInt(nil, int64(x), 10), nil
-	case uint64:
-		return strconv.AppendUint(nil, x, 10), nil
-	case bool:
-		return strconv.AppendBool(nil, x), nil
-	}
-	return json.Marshal(v)
-}

@@ -28,7 +28,8 @@
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o math.wasm .
 //
 // The module then exports memory, _initialize, weft_abi_version, weft_alloc
-// and weft_run, and imports only weft.* and wasi_snapshot_preview1.*.
+// and weft_run (plus the optional lifecycle hooks weft_init and
+// weft_cleanup), and imports only weft.* and wasi_snapshot_preview1.*.
 //
 // # Why "node"
 //
@@ -67,6 +68,13 @@
 // Each needs its manifest permission (stream.emit excepted); without it the
 // call returns a *HostError with CodePermissionDenied, never a trap. The
 // generic HostCall stays the way to an operation newer than this SDK.
+//
+// # Lifecycle
+//
+// OnInit registers a hook that runs once per instance, before its first
+// call, with the operator's configuration of the package; OnCleanup one
+// that runs when the host discards a healthy instance. Use them to parse
+// configuration and build clients once instead of on every call.
 //
 // # Testing
 //

@@ -367,7 +367,7 @@ func TestGetters(t *testing.T) {
 }
 
 func TestDescribeTruncatesAtRuneBoundary(t *testing.T) {
-	raw := json.RawMessage(`"` + strings.Repeat("é", 30) + `"`) // 2-byte runes: byte 40 is mid-rune
+	raw := `"` + strings.Repeat("é", 30) + `"` // 2-byte runes: byte 40 is mid-rune
 	got := describe(raw)
 	if !strings.HasPrefix(got, `string "é`) || !strings.HasSuffix(got, "é...") || !utf8.ValidString(got) {
 		t.Fatalf("describe = %q, want a cut on a rune boundary", got)
@@ -477,8 +477,8 @@ func TestEachMemberMatchesEncodingJSON(t *testing.T) {
 		`{"k":"\\","l":"\\\""}`, `{"e":-1.5e+3,"t":true,"f":false,"n":null}`,
 	} {
 		got := map[string]string{}
-		if err := eachMember([]byte(in), "test", func(k, v []byte) error {
-			got[string(k)] = string(v)
+		if err := eachMember(in, "test", func(k, v string) error {
+			got[k] = v
 			return nil
 		}); err != nil {
 			t.Fatalf("eachMember(%s): %v", in, err)

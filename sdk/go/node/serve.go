@@ -5,9 +5,9 @@
 package node
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -138,38 +138,44 @@ type RunContext struct {
 // A nil host drops log lines and answers every host call with an
 // "unavailable" error.
 func Serve(h Host, req []byte) []byte {
+	return serve(h, string(req), nil) // a copy: names and inputs are substrings of it
+}
+
+// serve is Serve on a request the caller will never change, appending the
+// response to dst.
+func serve(h Host, req string, dst []byte) []byte {
 	if h == nil {
 		h = noHost{}
 	}
-	r, err := parseRequest(req)
-	if err != nil {
-		return failure(err.Error())
+	c := &Call{host: h}
+	if err := c.req.parse(req); err != nil {
+		return failure(dst, err.Error())
 	}
-	handler, known := lookup(r.Node)
+	c.init()
+	handler, known := lookup(c.req.Node)
 	if handler == nil {
 		list := "none"
 		if len(known) > 0 {
 			list = strings.Join(known, ", ")
 		}
-		return failure(fmt.Sprintf("unknown node %q: this module implements %s", r.Node, list))
+		return failure(dst, fmt.Sprintf("unknown node %q: this module implements %s", c.req.Node, list))
 	}
-	c := newCall(h, r)
-	err = c.invoke(handler)
-	outputs, outErr := c.finish()
+	err := c.invoke(handler)
+	outputs, out, outErr := c.finish()
 	if err != nil {
-		return failure(errorText(err))
+		return failure(dst, errorText(err))
 	}
 	if outErr != nil {
-		return failure(outErr.Error())
+		return failure(dst, outErr.Error())
 	}
-	return success(outputs)
+	return success(dst, outputs, out)
 }
 
 // invoke runs the handler, turning a panic into an error.
 func (c *Call) invoke(h Handler) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			c.host.Log(LevelError, fmt.Sprintf("panic in node %q: %v\n%s", c.ctx.Node, p, debug.Stack()))
+			c.host.Log(LevelError, fmt.Sprintf("panic in node %q: %v\n%s", c.req.Context.Node, p, debug.Stack()))
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
@@ -183,50 +189,43 @@ func errorText(err error) string {
 	return "node failed (its error has no message)"
 }
 
-// success builds {"status":"success","outputs":{...}} by hand: every value
+// success appends {"status":"success","outputs":{...}} to dst, by hand: every value
 // is already compact JSON from SetOutput, and keys are sorted so the bytes
 // are deterministic.
-func success(outputs map[string]json.RawMessage) []byte {
-	names := make([]string, 0, len(outputs))
-	size := 40
-	for k, v := range outputs {
-		names = append(names, k)
-		size += len(k) + len(v) + 4
+func success(dst []byte, outputs []output, out []byte) []byte {
+	if len(outputs) <= 12 { // insertion sort: no allocation, fast for a few
+		for i := 1; i < len(outputs); i++ {
+			for j := i; j > 0 && outputs[j].name < outputs[j-1].name; j-- {
+				outputs[j], outputs[j-1] = outputs[j-1], outputs[j]
+			}
+		}
+	} else {
+		slices.SortFunc(outputs, func(a, b output) int { return strings.Compare(a.name, b.name) })
 	}
-	sort.Strings(names)
-	b := make([]byte, 0, size)
+	size := 34
+	for _, o := range outputs {
+		size += len(o.name) + o.end - o.off + 4
+	}
+	b := slices.Grow(dst, size)
 	b = append(b, `{"status":"success","outputs":{`...)
-	for i, k := range names {
+	for i, o := range outputs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = appendString(b, o.name)
 		b = append(b, ':')
-		b = append(b, outputs[k]...)
+		b = append(b, out[o.off:o.end]...)
 	}
 	return append(b, "}}"...)
 }
 
-// appendJSONString appends s as a JSON string, as encoding/json writes it
-// (invalid UTF-8 becomes U+FFFD).
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-func failure(msg string) []byte {
-	b, _ := json.Marshal(struct { // a struct of two strings always encodes
-		Status string `json:"status"`
-		Error  string `json:"error"`
-	}{"failure", msg})
-	return b
+// failure appends {"status":"failure","error":msg} to dst, as json.Marshal
+// would write it.
+func failure(dst []byte, msg string) []byte {
+	b := slices.Grow(dst, len(msg)+32)
+	b = append(b, `{"status":"failure","error":`...)
+	b = appendString(b, msg)
+	return append(b, '}')
 }
 
 // noHost is the host of Serve(nil, ...).

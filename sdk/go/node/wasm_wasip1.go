@@ -1,7 +1,8 @@
 //go:build wasip1
 
 // This file is the wasm glue of ABI v1: the exports weft_abi_version,
-// weft_alloc and weft_run, the imports weft.log and weft.call, and the
+// weft_alloc, weft_run and the lifecycle hooks weft_init and weft_cleanup,
+// the imports weft.log and weft.call, and the
 // per-call arena that keeps host-visible buffers referenced. Everything
 // else lives in platform-independent files so it tests on any machine.
 
@@ -20,15 +21,35 @@ func weftCall(opPtr unsafe.Pointer, opLen int32, reqPtr unsafe.Pointer, reqLen i
 // Go runtime abort on out of memory.
 const maxAlloc = 256 << 20
 
-// arena holds every buffer handed to the host by weft_alloc, keyed by
-// address, until the next weft_run starts. Holding them here keeps the
-// garbage collector from reusing memory the host writes into; Go's
-// collector does not move objects, so the addresses stay valid.
-var arena = map[uint32][]byte{}
+// arena holds every buffer handed to the host by weft_alloc until the next
+// weft_run starts. Holding them here keeps the garbage collector from
+// reusing memory the host writes into; Go's collector does not move
+// objects, so the addresses stay valid. It holds a few buffers at a time
+// (the request, a host call's reply until it is read), so a slice searched
+// from its newest end is faster than a map.
+var arena [][]byte
+
+// take removes the arena's buffer at address a and returns it.
+func take(a uint32) ([]byte, bool) {
+	for i := len(arena) - 1; i >= 0; i-- {
+		if b := arena[i]; addr(b) == a {
+			last := len(arena) - 1
+			arena[i] = arena[last]
+			arena[last] = nil
+			arena = arena[:last]
+			return b, true
+		}
+	}
+	return nil, false
+}
 
 // response is the last response; it stays referenced (and unchanged) until
-// the next weft_run, as the ABI requires.
+// the next weft_run, as the ABI requires, which then writes the next one
+// into the same buffer.
 var response []byte
+
+// maxKeptResponse is the largest response buffer kept for the next call.
+const maxKeptResponse = 64 << 10
 
 func addr(b []byte) uint32 { return uint32(uintptr(unsafe.Pointer(unsafe.SliceData(b)))) }
 
@@ -41,29 +62,60 @@ func weftAlloc(n int32) uint32 {
 		return 0
 	}
 	b := make([]byte, max(n, 1)) // a zero-length request still gets a distinct, non-zero address
-	a := addr(b)
-	arena[a] = b
-	return a
+	arena = append(arena, b)
+	return addr(b)
 }
 
 //go:wasmexport weft_run
 func weftRun(ptr uint32, n int32) int64 {
-	req, ok := arena[ptr]
-	// Start the call's arena afresh, keeping only the request.
+	req, ok := take(ptr)
+	// Start the call's arena afresh.
 	clear(arena)
-	response = nil
+	arena = arena[:0]
+	dst := response[:0]
+	if cap(dst) > maxKeptResponse {
+		dst = nil
+	}
 	switch {
 	case !ok:
-		response = failure("request buffer was not obtained from weft_alloc")
+		response = failure(dst, "request buffer was not obtained from weft_alloc")
 	case n < 0 || int(n) > len(req):
-		response = failure("request length is larger than its weft_alloc buffer")
+		response = failure(dst, "request length is larger than its weft_alloc buffer")
 	default:
-		arena[ptr] = req
-		response = Serve(wasmHost{}, req[:n])
-		delete(arena, ptr)
+		// The host never writes a buffer again once it has called weft_run
+		// with it, and nothing here does: the request is read in place,
+		// its names and inputs are substrings of it (which keep it alive).
+		response = serve(wasmHost{}, unsafe.String(unsafe.SliceData(req), n), dst)
 	}
 	return int64(addr(response))<<32 | int64(len(response))
 }
+
+//go:wasmexport weft_init
+func weftInit(ptr uint32, n int32) int64 {
+	req, ok := take(ptr)
+	clear(arena)
+	arena = arena[:0]
+	dst := response[:0]
+	if cap(dst) > maxKeptResponse {
+		dst = nil
+	}
+	switch {
+	case !ok:
+		response = failure(dst, "weft_init request buffer was not obtained from weft_alloc")
+	case n < 0 || int(n) > len(req):
+		response = failure(dst, "weft_init request length is larger than its weft_alloc buffer")
+	default:
+		r := initialize(wasmHost{}, req[:n], dst)
+		if r == nil {
+			return 0
+		}
+		response = r
+	}
+	return int64(addr(response))<<32 | int64(len(response))
+}
+
+//go:wasmexport weft_cleanup
+func weftCleanup() { Cleanup(wasmHost{}) }
 
 // wasmHost is the Host of a module running under weft.
 type wasmHost struct{}
@@ -85,10 +137,9 @@ func (wasmHost) Call(op string, req []byte) []byte {
 		return nil
 	}
 	p, n := uint32(r>>32), uint32(r)
-	buf, ok := arena[p]
+	buf, ok := take(p) // ours now: the reply is parsed before anything else runs
 	if !ok || uint64(n) > uint64(len(buf)) {
 		return []byte(`{"error":{"code":"internal","message":"the host's reply is not in a weft_alloc buffer"}}`)
 	}
-	delete(arena, p) // ours now: the reply is parsed before anything else runs
 	return buf[:n]
 }

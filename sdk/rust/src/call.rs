@@ -6,7 +6,8 @@ use std::fmt;
 
 use crate::date::DateTime;
 use crate::error::{Error, Result};
-use crate::json::{FromJson, Map, Number, ToJson, Value};
+use crate::json::{self, FromJson, Number, ToJson, Value};
+use crate::req::{self, ContextRaw, Inputs, Once};
 use crate::serve::Host;
 
 /// The severity of a log line, as `weft.log` numbers it.
@@ -84,29 +85,103 @@ pub struct Context {
 /// `set_output_json` and the generic [`set_output`](Call::set_output).
 pub struct Call<'h> {
     host: RefCell<&'h mut dyn Host>,
-    context: Context,
-    inputs: Map<Value>,
-    outputs: RefCell<Map<Value>>,
+    node: &'h str,
+    /// The context's members as the request has them, decoded into
+    /// `context` on first use.
+    context_raw: ContextRaw<'h>,
+    context: Once<Context>,
+    /// The inputs, borrowed from the request, each decoded when asked for.
+    inputs: Inputs<'h>,
+    outputs: RefCell<Outputs>,
     output_error: RefCell<Option<Error>>,
 }
 
+/// The start of a success response, which the outputs follow.
+const SUCCESS: &str = "{\"status\":\"success\",\"outputs\":{";
+
+/// The outputs of a call, written as they are set straight into the text of
+/// the success response.
+struct Outputs {
+    /// [`SUCCESS`], then `"name":value` members separated by commas (and,
+    /// after an output set twice, the later values).
+    buf: String,
+    /// Each output once, in the order first set: the ranges of its quoted
+    /// name and of its (last) value in `buf`.
+    members: Vec<(u32, u32, u32, u32)>,
+    /// Whether an output was set again: `buf` then needs rebuilding.
+    replaced: bool,
+}
+
+impl Outputs {
+    /// Sets output `name` to the JSON that `write` appends.
+    fn put(&mut self, name: &str, write: impl FnOnce(&mut String)) {
+        if !self.members.is_empty() {
+            self.buf.push(',');
+        }
+        let ns = self.buf.len();
+        json::write_string(&mut self.buf, name);
+        let ne = self.buf.len();
+        self.buf.push(':');
+        let vs = self.buf.len();
+        write(&mut self.buf);
+        let ve = self.buf.len();
+        let quoted = &self.buf.as_bytes()[ns..ne];
+        let buf = self.buf.as_bytes();
+        let (ns, ne, vs, ve) = (ns as u32, ne as u32, vs as u32, ve as u32);
+        match self.members.iter_mut().find(|m| &buf[m.0 as usize..m.1 as usize] == quoted) {
+            Some(m) => {
+                // Keep the first position, take the new value; `finish`
+                // rebuilds the text from the ranges.
+                m.2 = vs;
+                m.3 = ve;
+                self.replaced = true;
+            }
+            None => self.members.push((ns, ne, vs, ve)),
+        }
+    }
+
+    /// The success response.
+    fn finish(mut self) -> Vec<u8> {
+        if self.replaced {
+            let mut out = String::with_capacity(self.buf.len());
+            out.push_str(SUCCESS);
+            for (k, &(ns, ne, vs, ve)) in self.members.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                out.push_str(&self.buf[ns as usize..ne as usize]);
+                out.push(':');
+                out.push_str(&self.buf[vs as usize..ve as usize]);
+            }
+            self.buf = out;
+        }
+        self.buf.push_str("}}");
+        self.buf.into_bytes()
+    }
+}
+
 impl<'h> Call<'h> {
-    pub(crate) fn new(host: &'h mut dyn Host, context: Context, inputs: Map<Value>) -> Call<'h> {
+    pub(crate) fn new(host: &'h mut dyn Host, node: &'h str, context: ContextRaw<'h>, inputs: Inputs<'h>) -> Call<'h> {
+        let mut buf = crate::rt::out_buf();
+        buf.push_str(SUCCESS);
         Call {
             host: RefCell::new(host),
-            context,
+            node,
+            context_raw: context,
+            context: Once::new(),
             inputs,
-            outputs: RefCell::new(Map::new()),
+            outputs: RefCell::new(Outputs { buf, members: Vec::new(), replaced: false }),
             output_error: RefCell::new(None),
         }
     }
 
-    /// Ends the call: its outputs, or the first output that failed to encode.
-    pub(crate) fn finish(self) -> Result<Map<Value>> {
+    /// Ends the call: the success response with its outputs, or the first
+    /// output that failed to encode.
+    pub(crate) fn finish(self) -> Result<Vec<u8>> {
         if let Some(e) = self.output_error.into_inner() {
             return Err(e);
         }
-        Ok(self.outputs.into_inner())
+        Ok(self.outputs.into_inner().finish())
     }
 
     pub(crate) fn with_host<R>(&self, f: impl FnOnce(&mut dyn Host) -> R) -> R {
@@ -117,7 +192,37 @@ impl<'h> Call<'h> {
     /// What the host says about this call (node, run, workflow, node
     /// instance, tenant, attempt, deadline).
     pub fn context(&self) -> &Context {
-        &self.context
+        self.context.get_or_init(|| {
+            let r = &self.context_raw;
+            let s = |k: usize| match r[k] {
+                Some(raw) if raw.starts_with('"') => req::string(raw).into_owned(),
+                _ => String::new(),
+            };
+            let n = |k: usize| r[k].and_then(req::int);
+            Context {
+                node: self.node.to_string(),
+                run_id: s(0),
+                workflow: s(1),
+                node_instance: s(2),
+                tenant: s(3),
+                attempt: n(4).unwrap_or(0),
+                deadline_unix_ms: n(5).filter(|&n| n != 0),
+            }
+        })
+    }
+
+    /// The JSON text of input `name`.
+    fn raw(&self, name: &str) -> Result<&'h str> {
+        match self.inputs.get(name) {
+            Some(i) => Ok(i.raw),
+            None => Err(Error::MissingInput { name: name.to_string() }),
+        }
+    }
+
+    /// The string of input `name`, if it is one.
+    fn raw_str(&self, name: &str) -> Result<Option<std::borrow::Cow<'h, str>>> {
+        let raw = self.raw(name)?;
+        Ok(if raw.starts_with('"') { Some(req::string(raw)) } else { None })
     }
 
     // -----------------------------------------------------------------
@@ -127,12 +232,12 @@ impl<'h> Call<'h> {
     /// input pin `name`: an optional pin with no default that nothing set is
     /// absent.
     pub fn has(&self, name: &str) -> bool {
-        self.inputs.contains_key(name)
+        self.inputs.get(name).is_some()
     }
 
     /// The names of the inputs the request carries, in request order.
     pub fn input_names(&self) -> impl Iterator<Item = &str> + '_ {
-        self.inputs.keys()
+        self.inputs.list.iter().map(|i| &*i.name)
     }
 
     /// The raw JSON value of input `name`, borrowed.
@@ -141,11 +246,14 @@ impl<'h> Call<'h> {
     ///
     /// [`Error::MissingInput`] when the request has no value for `name`.
     pub fn input_value(&self, name: &str) -> Result<&Value> {
-        self.inputs.get(name).ok_or_else(|| Error::MissingInput { name: name.to_string() })
+        match self.inputs.get(name) {
+            Some(i) => Ok(i.value()),
+            None => Err(Error::MissingInput { name: name.to_string() }),
+        }
     }
 
     fn type_error(&self, name: &str, expected: &str) -> Error {
-        let found = self.inputs.get(name).map(Value::describe).unwrap_or_else(|| "nothing".to_string());
+        let found = self.inputs.get(name).map(|i| i.value().describe()).unwrap_or_else(|| "nothing".to_string());
         Error::InputType { name: name.to_string(), expected: expected.to_string(), found }
     }
 
@@ -186,9 +294,9 @@ impl<'h> Call<'h> {
     ///
     /// [`Error::MissingInput`]; [`Error::InputType`] when it is not a string.
     pub fn input_str(&self, name: &str) -> Result<String> {
-        match self.input_value(name)? {
-            Value::String(s) => Ok(s.clone()),
-            _ => Err(self.type_error(name, "string")),
+        match self.raw_str(name)? {
+            Some(s) => Ok(s.into_owned()),
+            None => Err(self.type_error(name, "string")),
         }
     }
 
@@ -223,13 +331,15 @@ impl<'h> Call<'h> {
     /// [`Error::MissingInput`]; [`Error::InputType`] when it is not a number
     /// without fraction or exponent in the `i64` range.
     pub fn input_i64(&self, name: &str) -> Result<i64> {
-        match self.input_value(name)? {
-            Value::Number(n) => match n.as_i64() {
-                Some(i) => Ok(i),
-                None if n.is_integer() => Err(self.type_error(name, "integer in int64 range")),
-                None => Err(self.type_error(name, "integer")),
-            },
-            _ => Err(self.type_error(name, "integer")),
+        let raw = self.raw(name)?;
+        match req::int(raw) {
+            Some(i) => Ok(i),
+            None if matches!(raw.as_bytes()[0], b'-' | b'0'..=b'9')
+                && !raw.contains(|c| c == '.' || c == 'e' || c == 'E') =>
+            {
+                Err(self.type_error(name, "integer in int64 range"))
+            }
+            None => Err(self.type_error(name, "integer")),
         }
     }
 
@@ -249,9 +359,14 @@ impl<'h> Call<'h> {
     /// [`Error::MissingInput`]; [`Error::InputType`] when it is not a number
     /// or overflows `f64`.
     pub fn input_f64(&self, name: &str) -> Result<f64> {
-        match self.input_value(name)? {
-            Value::Number(n) => n.as_f64().ok_or_else(|| self.type_error(name, "number in float64 range")),
-            _ => Err(self.type_error(name, "number")),
+        let raw = self.raw(name)?;
+        if matches!(raw.as_bytes()[0], b'-' | b'0'..=b'9') {
+            raw.parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .ok_or_else(|| self.type_error(name, "number in float64 range"))
+        } else {
+            Err(self.type_error(name, "number"))
         }
     }
 
@@ -271,8 +386,9 @@ impl<'h> Call<'h> {
     /// [`Error::MissingInput`]; [`Error::InputType`] when it is not `true`
     /// or `false`.
     pub fn input_bool(&self, name: &str) -> Result<bool> {
-        match self.input_value(name)? {
-            Value::Bool(b) => Ok(*b),
+        match self.raw(name)? {
+            "true" => Ok(true),
+            "false" => Ok(false),
             _ => Err(self.type_error(name, "boolean")),
         }
     }
@@ -293,10 +409,10 @@ impl<'h> Call<'h> {
     /// [`Error::MissingInput`]; [`Error::InputType`] when it is not a string
     /// of standard, padded base64.
     pub fn input_bytes(&self, name: &str) -> Result<Vec<u8>> {
-        match self.input_value(name)? {
-            Value::String(s) => crate::base64::decode(s)
+        match self.raw_str(name)? {
+            Some(s) => crate::base64::decode(&s)
                 .map_err(|e| self.type_error(name, &format!("standard base64 string ({})", e))),
-            _ => Err(self.type_error(name, "base64 string")),
+            None => Err(self.type_error(name, "base64 string")),
         }
     }
 
@@ -318,8 +434,8 @@ impl<'h> Call<'h> {
     /// [`Error::MissingInput`]; [`Error::InputType`] when it is not an RFC
     /// 3339 date string.
     pub fn input_date(&self, name: &str) -> Result<String> {
-        match self.input_value(name)? {
-            Value::String(s) if crate::date::is_rfc3339(s) => Ok(s.clone()),
+        match self.raw_str(name)? {
+            Some(s) if crate::date::is_rfc3339(&s) => Ok(s.into_owned()),
             _ => Err(self.type_error(name, "RFC 3339 date string")),
         }
     }
@@ -368,7 +484,11 @@ impl<'h> Call<'h> {
     // Outputs
 
     fn put(&self, name: &str, v: Value) {
-        self.outputs.borrow_mut().insert(name, v);
+        self.outputs.borrow_mut().put(name, |out| v.write_json(out));
+    }
+
+    fn put_with(&self, name: &str, write: impl FnOnce(&mut String)) {
+        self.outputs.borrow_mut().put(name, write);
     }
 
     fn output_failed(&self, name: &str, why: &str) {
@@ -395,7 +515,8 @@ impl<'h> Call<'h> {
     /// Output names must be output pins of the manifest, and values of
     /// their types: the host checks both and fails the node otherwise.
     pub fn set_output<T: ToJson + ?Sized>(&self, name: &str, value: &T) {
-        self.put(name, value.to_json());
+        let v = value.to_json();
+        self.put_with(name, |out| v.write_json(out));
     }
 
     /// Sets output pin `name` to the JSON value `value` (`struct`,
@@ -406,7 +527,7 @@ impl<'h> Call<'h> {
 
     /// Sets the string output `name`.
     pub fn set_output_str(&self, name: &str, value: &str) {
-        self.put(name, Value::String(value.to_string()));
+        self.put_with(name, |out| json::write_string(out, value));
     }
 
     /// Sets the path output `name` (a storage path).
@@ -416,7 +537,7 @@ impl<'h> Call<'h> {
 
     /// Sets the integer output `name`, exactly.
     pub fn set_output_i64(&self, name: &str, value: i64) {
-        self.put(name, Value::from(value));
+        self.put_with(name, |out| json::write_i64(out, value));
     }
 
     /// Sets the float output `name`.
@@ -427,19 +548,20 @@ impl<'h> Call<'h> {
     /// FAILURE naming the output, even though the handler returned `Ok`.
     pub fn set_output_f64(&self, name: &str, value: f64) {
         match Number::from_f64(value) {
-            Some(n) => self.put(name, Value::Number(n)),
+            Some(n) => self.put_with(name, |out| out.push_str(n.as_str())),
             None => self.output_failed(name, &format!("{} is not a JSON number", value)),
         }
     }
 
     /// Sets the boolean output `name`.
     pub fn set_output_bool(&self, name: &str, value: bool) {
-        self.put(name, Value::Bool(value));
+        self.put_with(name, |out| out.push_str(if value { "true" } else { "false" }));
     }
 
     /// Sets the bytes output `name` (sent as standard base64).
     pub fn set_output_bytes(&self, name: &str, value: &[u8]) {
-        self.put(name, Value::String(crate::base64::encode(value)));
+        let s = crate::base64::encode(value);
+        self.put_with(name, |out| json::write_string(out, &s));
     }
 
     /// Sets the date output `name` to an RFC 3339 text, e.g.
@@ -451,7 +573,7 @@ impl<'h> Call<'h> {
     /// output, even though the handler returned `Ok`.
     pub fn set_output_date(&self, name: &str, value: &str) {
         if crate::date::is_rfc3339(value) {
-            self.put(name, Value::String(value.to_string()));
+            self.put_with(name, |out| json::write_string(out, value));
         } else {
             self.output_failed(name, &format!("{} is not an RFC 3339 date", crate::json::quote(value)));
         }
@@ -459,7 +581,8 @@ impl<'h> Call<'h> {
 
     /// Sets the date output `name` from a [`DateTime`].
     pub fn set_output_datetime(&self, name: &str, value: &DateTime) {
-        self.put(name, Value::String(value.to_string()));
+        let s = value.to_string();
+        self.put_with(name, |out| json::write_string(out, &s));
     }
 
     // -----------------------------------------------------------------

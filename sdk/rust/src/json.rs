@@ -796,7 +796,7 @@ impl<'a> Parser<'a> {
 }
 
 /// Returns the end of the JSON number starting at `b[i]`, or `None`.
-fn scan_number(b: &[u8], mut i: usize) -> Option<usize> {
+pub(crate) fn scan_number(b: &[u8], mut i: usize) -> Option<usize> {
     let digits = |b: &[u8], mut i: usize| {
         let s = i;
         while i < b.len() && b[i].is_ascii_digit() {
@@ -836,17 +836,20 @@ fn scan_number(b: &[u8], mut i: usize) -> Option<usize> {
 /// characters as `\n`, `\t`, ... or `\u00XX`, everything else as is (UTF-8).
 pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
+    // The bytes to escape are all ASCII, so scanning bytes is scanning
+    // characters.
+    let b = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
+    for (i, &c) in b.iter().enumerate() {
         let esc = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            '\u{8}' => "\\b",
-            '\u{c}' => "\\f",
-            c if (c as u32) < 0x20 => "",
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
             _ => continue,
         };
         out.push_str(&s[start..i]);
@@ -858,10 +861,38 @@ pub fn write_string(out: &mut String, s: &str) {
         } else {
             out.push_str(esc);
         }
-        start = i + c.len_utf8();
+        start = i + 1;
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// Appends the integer `n` to `out`.
+pub(crate) fn write_i64(out: &mut String, n: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut u = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    for &d in &buf[i..] {
+        out.push(d as char);
+    }
+}
+
+/// Decodes the JSON string (already validated) whose opening quote is at
+/// byte `i` of `s`.
+pub(crate) fn string_at(s: &str, i: usize) -> String {
+    let mut p = Parser { s, b: s.as_bytes(), i };
+    p.string().unwrap_or_default()
 }
 
 /// `s` as a JSON string literal.

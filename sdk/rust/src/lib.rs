@@ -75,6 +75,13 @@
 //! panic hook first writes `panic in node "ID": ...` to the run log. Return
 //! `Err` for failures you expect.
 //!
+//! # Lifecycle
+//!
+//! [`export_lifecycle!`] registers an init hook (once per instance, before
+//! its first call, with the operator's configuration of the package) and a
+//! cleanup hook (when the host discards a healthy instance); see
+//! [`lifecycle`].
+//!
 //! # Testing
 //!
 //! [`testing::FakeHost`] runs handlers natively under `cargo test`, with
@@ -88,7 +95,9 @@ mod call;
 pub mod date;
 mod error;
 pub mod json;
+pub mod lifecycle;
 mod ops;
+mod req;
 #[doc(hidden)]
 pub mod rt;
 mod serve;

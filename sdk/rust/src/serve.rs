@@ -1,10 +1,15 @@
 //! The platform-independent core of `weft_run`: request parsing, dispatch
-//! to the handler and response building. The wasm glue (`wasm.rs`) only
+//! to the handler and response building. The wasm glue (`rt.rs`) only
 //! moves bytes in and out, so all of this is testable natively.
+//!
+//! A request is read by `req::scan` (one validating pass, no value tree);
+//! only a request it refuses is parsed in full, by `parse_request`, for the
+//! error message.
 
 use crate::call::{Call, Context, Level};
 use crate::error::Result;
 use crate::json::{self, Map, Value};
+use crate::req;
 
 /// The version of weft's node ABI this crate implements; the module's
 /// `weft_abi_version` export returns it.
@@ -47,6 +52,7 @@ fn bad_request(msg: String) -> String {
     format!("bad request: {}", msg)
 }
 
+/// The request parsed in full: the slow path, which says what is wrong.
 fn parse_request(bytes: &[u8]) -> std::result::Result<Request, String> {
     let text = String::from_utf8_lossy(bytes);
     let v = json::parse(&text).map_err(|e| bad_request(format!("not valid JSON: {}", e)))?;
@@ -123,11 +129,24 @@ pub(crate) fn failure(msg: &str) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn success(outputs: Map<Value>) -> Vec<u8> {
-    let mut out = String::from("{\"status\":\"success\",\"outputs\":");
-    Value::Object(outputs).write_json(&mut out);
-    out.push('}');
-    out.into_bytes()
+impl Request {
+    /// The request as JSON text again.
+    fn to_json(&self) -> String {
+        let c = &self.context;
+        let mut ctx: Map<Value> = Map::new();
+        ctx.insert("run_id", c.run_id.as_str());
+        ctx.insert("workflow", c.workflow.as_str());
+        ctx.insert("node_instance", c.node_instance.as_str());
+        ctx.insert("tenant", c.tenant.as_str());
+        ctx.insert("attempt", c.attempt);
+        ctx.insert("deadline_unix_ms", c.deadline_unix_ms.unwrap_or(0));
+        let mut m: Map<Value> = Map::new();
+        m.insert("abi", ABI_VERSION);
+        m.insert("node", self.node.as_str());
+        m.insert("inputs", Value::Object(self.inputs.clone()));
+        m.insert("context", ctx);
+        Value::Object(m).to_json_string()
+    }
 }
 
 /// Runs one request (the request JSON of `weft_run`) against `nodes` and
@@ -144,10 +163,26 @@ fn success(outputs: Map<Value>) -> Vec<u8> {
 /// traps and the host fails the node (the SDK's panic hook first writes the
 /// panic message to the run log).
 pub fn serve(host: &mut dyn Host, nodes: &[(&str, Handler)], request: &[u8]) -> Vec<u8> {
-    let r = match parse_request(request) {
-        Ok(r) => r,
-        Err(e) => return failure(&e),
-    };
+    let text = String::from_utf8_lossy(request);
+    if let Some(r) = req::scan(&text) {
+        return run(host, nodes, r);
+    }
+    match parse_request(request) {
+        Err(e) => failure(&e),
+        Ok(r) => {
+            // The two readings disagree (which would be a bug in the SDK):
+            // go on with what the full parse read.
+            let text = r.to_json();
+            match req::scan(&text) {
+                Some(r) => run(host, nodes, r),
+                None => failure("bad request: the SDK cannot read it"),
+            }
+        }
+    }
+}
+
+/// Dispatches a request read by `req::scan` to its handler.
+fn run(host: &mut dyn Host, nodes: &[(&str, Handler)], r: req::Scanned<'_>) -> Vec<u8> {
     let handler = match nodes.iter().find(|(id, _)| *id == r.node) {
         Some((_, h)) => *h,
         None => {
@@ -158,13 +193,13 @@ pub fn serve(host: &mut dyn Host, nodes: &[(&str, Handler)], request: &[u8]) -> 
         }
     };
     crate::rt::set_current_node(&r.node);
-    let call = Call::new(host, r.context, r.inputs);
+    let call = Call::new(host, &r.node, r.context, r.inputs);
     let result = handler(&call);
     let outputs = call.finish();
     crate::rt::set_current_node("");
     match (result, outputs) {
         (Err(e), _) => failure(&e.to_string()),
         (Ok(()), Err(e)) => failure(&e.to_string()),
-        (Ok(()), Ok(o)) => success(o),
+        (Ok(()), Ok(o)) => o,
     }
 }

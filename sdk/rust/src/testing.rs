@@ -147,6 +147,34 @@ impl FakeHost {
         serve(self, nodes, request)
     }
 
+    /// Runs an init hook on `config` (a JSON object as text, such as
+    /// `r#"{"api_key": "k"}"#`), as the host's `weft_init` would before the
+    /// first call: `Ok(())`, or `Err` with the failure's message (what the
+    /// host reports after `weft_init failed: `).
+    ///
+    /// # Panics
+    ///
+    /// When `config` is not valid JSON (a bug in the test).
+    pub fn init(&mut self, hook: crate::lifecycle::InitHook, config: &str) -> Result<(), String> {
+        let config = json::parse(config).unwrap_or_else(|e| panic!("FakeHost::init: config {}: {}", config, e));
+        let mut req = Map::new();
+        req.insert("abi", Value::from(crate::ABI_VERSION as i64));
+        req.insert("config", config);
+        match crate::lifecycle::init(hook, Value::Object(req).to_json_string().as_bytes()) {
+            None => Ok(()),
+            Some(resp) => {
+                let v = json::parse_bytes(&resp).expect("weft_init response is JSON");
+                Err(v["error"].as_str().unwrap_or("").to_string())
+            }
+        }
+    }
+
+    /// Runs a cleanup hook, as the host's `weft_cleanup` would when it
+    /// discards the instance.
+    pub fn cleanup(&mut self, hook: crate::lifecycle::CleanupHook) {
+        hook()
+    }
+
     fn answer(&mut self, op: &str, req: &Value) -> Result<Value, HostError> {
         if let Some((_, f)) = self.handlers.iter_mut().rev().find(|(o, _)| o == op) {
             return f(req);

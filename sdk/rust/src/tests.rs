@@ -330,7 +330,47 @@ fn getters(c: &Call) -> Result<()> {
     Ok(())
 }
 
+fn ctx(c: &Call) -> Result<()> {
+    let x = c.context();
+    c.set_output_str("node", &x.node);
+    c.set_output_str("run_id", &x.run_id);
+    c.set_output_str("workflow", &x.workflow);
+    c.set_output_str("node_instance", &x.node_instance);
+    c.set_output_str("tenant", &x.tenant);
+    c.set_output_i64("attempt", x.attempt);
+    c.set_output("deadline", &x.deadline_unix_ms);
+    Ok(())
+}
+
+fn twice(c: &Call) -> Result<()> {
+    c.set_output_i64("a", 1);
+    c.set_output_str("b\"q", "x");
+    c.set_output_bool("c", true);
+    c.set_output_i64("a", 2);
+    c.set_output_str("b\"q", "y");
+    Ok(())
+}
+
+/// Outputs `names`, the input names in order, and each input under its own
+/// name as read by the getter that fits its JSON kind.
+fn names(c: &Call) -> Result<()> {
+    let names: Vec<String> = c.input_names().map(str::to_string).collect();
+    c.set_output("names", &names);
+    for n in &names {
+        match c.input_value(n)? {
+            Value::String(_) => c.set_output_str(n, &c.input_str(n)?),
+            Value::Number(_) => c.set_output_i64(n, c.input_i64(n)?),
+            Value::Bool(_) => c.set_output_bool(n, c.input_bool(n)?),
+            _ => c.set_output_json(n, c.input_json(n)?),
+        }
+    }
+    Ok(())
+}
+
 crate::export_nodes! {
+    "ctx" => ctx,
+    "twice" => twice,
+    "names" => names,
     "echo" => echo,
     "fail" => fail,
     "state" => counter,
@@ -382,7 +422,7 @@ fn serve_failures() {
     let r = host.run(WEFT_NODES, "nope", "{}");
     assert_eq!(
         r.error.as_deref(),
-        Some("unknown node \"nope\": this module implements denied, echo, fail, getters, nan, state")
+        Some("unknown node \"nope\": this module implements ctx, denied, echo, fail, getters, names, nan, state, twice")
     );
 
     let r = host.run(WEFT_NODES, "nan", "{}");
@@ -512,4 +552,210 @@ fn malformed_replies_are_internal_errors() {
     assert_eq!(e.to_string(), "host call x: timeout: slow");
     let e = parse_reply("x", br#"{"error":{}}"#).unwrap_err();
     assert_eq!(e.code(), Some(codes::INTERNAL));
+}
+
+// ---------------------------------------------------------------------------
+// The fast reading of requests (req.rs) against the full parse
+
+/// Every text `f` gets from `seed`: each byte deleted, doubled, or replaced
+/// by (or preceded by) each of a set of bytes that matter to JSON.
+fn mutations(seed: &str, f: &mut dyn FnMut(&str)) {
+    let b = seed.as_bytes();
+    let subst: &[u8] = b"\"\\{}[],:0 1-.eE+ntfuax\x01\x1f/";
+    for i in 0..=b.len() {
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        if i < b.len() {
+            variants.push([&b[..i], &b[i + 1..]].concat());
+            variants.push([&b[..=i], &b[i..]].concat());
+        }
+        for &c in subst {
+            if i < b.len() {
+                variants.push([&b[..i], &[c][..], &b[i + 1..]].concat());
+            }
+            variants.push([&b[..i], &[c][..], &b[i..]].concat());
+        }
+        for v in variants {
+            if let Ok(t) = std::str::from_utf8(&v) {
+                f(t);
+            }
+        }
+    }
+}
+
+#[test]
+fn scan_accepts_exactly_what_parse_accepts() {
+    let seeds = [
+        r#"{"abi":1,"node":"echo","inputs":{"s":"h\u00e9\"","i":-12,"f":1.5e+3,"b":true,"n":null},"context":{"run_id":"r","attempt":2}}"#,
+        r#"{"a":[1,[2,{"b":"\ud83d\ude00"}],{}],"c":{"d":[]},"e":false,"f":0.0}"#,
+        r#" [ "x\/\b\f\n\r\t" , -0 , 1E-2 , {"k" : { } } ] "#,
+        "\"\\u12ab\"",
+    ];
+    let mut n = 0;
+    for seed in seeds {
+        assert!(json::parse(seed).is_ok(), "{}", seed);
+        mutations(seed, &mut |t| {
+            n += 1;
+            assert_eq!(crate::req::valid(t), json::parse(t).is_ok(), "{:?}", t);
+        });
+    }
+    assert!(n > 5000, "{} texts", n);
+    for d in [json::MAX_DEPTH - 2, json::MAX_DEPTH - 1, json::MAX_DEPTH, json::MAX_DEPTH + 1] {
+        for (open, close) in [("[", "]"), ("{\"a\":", "}"), ("[{\"a\":", "}]")] {
+            let t = open.repeat(d) + "1" + &close.repeat(d);
+            assert_eq!(crate::req::valid(&t), json::parse(&t).is_ok(), "depth {} {}", d, open);
+            let t = open.repeat(d) + "[]" + &close.repeat(d);
+            assert_eq!(crate::req::valid(&t), json::parse(&t).is_ok(), "depth {} {} []", d, open);
+        }
+    }
+}
+
+/// The response of a raw request, as text.
+fn raw(host: &mut FakeHost, req: &str) -> String {
+    String::from_utf8(host.run_raw(WEFT_NODES, req.as_bytes())).unwrap()
+}
+
+#[test]
+fn scan_request_fields() {
+    let mut host = FakeHost::new();
+    // A repeated field: the last wins, a null "inputs" is no inputs.
+    assert_eq!(
+        raw(&mut host, r#"{"abi":1,"node":"names","inputs":{"a":1},"inputs":{"b":2}}"#),
+        r#"{"status":"success","outputs":{"names":["b"],"b":2}}"#
+    );
+    assert_eq!(
+        raw(&mut host, r#"{"abi":1,"node":"names","inputs":{"a":1},"inputs":null}"#),
+        r#"{"status":"success","outputs":{"names":[]}}"#
+    );
+    // Escaped field names and node id; members nested deeper are not fields.
+    assert_eq!(
+        raw(&mut host, r#"{"\u0061bi":1,"no\u0064e":"n\u0061mes","x":{"inputs":{"z":1}},"inputs":{"a":{"inputs":3}}}"#),
+        r#"{"status":"success","outputs":{"names":["a"],"a":{"inputs":3}}}"#
+    );
+    // An input named twice keeps its first position and its last value;
+    // escaped names are decoded.
+    assert_eq!(
+        raw(&mut host, r#"{"abi":1,"node":"names","inputs":{"a":"1","b\u0022":true,"a":"\u00e9\n","c":null}}"#),
+        r#"{"status":"success","outputs":{"names":["a","b\"","c"],"a":"é\n","b\"":true,"c":null}}"#
+    );
+    // Many inputs (the sorted index), with repeats.
+    let mut req = String::from(r#"{"abi":1,"node":"names","inputs":{"#);
+    let mut want_names = Vec::new();
+    for k in 0..40 {
+        let name = format!("n{}", (k * 7) % 23);
+        if !want_names.contains(&name) {
+            want_names.push(name.clone());
+        }
+        req.push_str(&format!("\"{}\":{},", name, k));
+    }
+    req.pop();
+    req.push_str("}}");
+    let out = json::parse(&raw(&mut host, &req)).unwrap();
+    assert_eq!(out["status"].as_str(), Some("success"), "{}", out);
+    let got: Vec<&str> = out["outputs"]["names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(got, want_names);
+    for k in 0..40 {
+        let name = format!("n{}", (k * 7) % 23);
+        let last = (0..40).filter(|j| (j * 7) % 23 == (k * 7) % 23).max().unwrap();
+        assert_eq!(out["outputs"][name.as_str()].as_i64(), Some(last), "{}", name);
+    }
+    // Not UTF-8: read as the full parse reads it (replacement characters).
+    let out = String::from_utf8(host.run_raw(WEFT_NODES, b"{\"abi\":1,\"node\":\"names\",\"inputs\":{\"s\":\"a\xffb\"}}")).unwrap();
+    assert_eq!(out, "{\"status\":\"success\",\"outputs\":{\"names\":[\"s\"],\"s\":\"a\u{fffd}b\"}}");
+}
+
+#[test]
+fn scan_context() {
+    let mut host = FakeHost::new();
+    let out = raw(
+        &mut host,
+        r#"{"abi":1,"node":"ctx","context":{"run_id":"r\u0031","workflow":null,"tenant":"t","attempt":"x","attempt":3,
+            "deadline_unix_ms":0,"run_id":"r2","node_instance":"n\"i","extra":[1]}}"#,
+    );
+    assert_eq!(
+        out,
+        r#"{"status":"success","outputs":{"node":"ctx","run_id":"r2","workflow":"","node_instance":"n\"i","tenant":"t","attempt":3,"deadline":null}}"#
+    );
+    let out = raw(&mut host, r#"{"abi":1,"node":"ctx","context":{"deadline_unix_ms":1700000000000},"context":null}"#);
+    assert!(out.contains(r#""attempt":0,"deadline":null"#), "{}", out);
+    let out = raw(&mut host, r#"{"abi":1,"node":"ctx","context":{"deadline_unix_ms":1700000000000,"attempt":null}}"#);
+    assert!(out.contains(r#""attempt":0,"deadline":1700000000000"#), "{}", out);
+    // Type errors, as the full parse words them.
+    for (req, want) in [
+        (r#"{"abi":1,"node":"ctx","context":{"tenant":1}}"#, "bad request: field \"context.tenant\": unexpected number 1"),
+        (r#"{"abi":1,"node":"ctx","context":{"attempt":1.5}}"#, "bad request: field \"context.attempt\": unexpected number 1.5"),
+        (r#"{"abi":1,"node":"ctx","context":{"attempt":1,"attempt":"2"}}"#, "bad request: field \"context.attempt\": unexpected string \"2\""),
+        (r#"{"abi":1,"node":"ctx","context":[]}"#, "bad request: field \"context\": expected an object, found array []"),
+        (r#"{"abi":1,"node":"ctx","inputs":{},"inputs":7}"#, "bad request: field \"inputs\": expected an object, found number 7"),
+        (r#"{"abi":"1","node":"ctx"}"#, "bad request: field \"abi\": expected 1, found string \"1\""),
+        (r#"{"abi":1,"node":"ctx","inputs":{"a":[1,}}"#, "bad request: not valid JSON: invalid JSON at byte 39: expected a value"),
+        (r#"{"abi":1,"node":"ctx"} x"#, "bad request: not valid JSON: invalid JSON at byte 23: unexpected data after the JSON value"),
+    ] {
+        let v = json::parse(&raw(&mut host, req)).unwrap();
+        assert_eq!(v["error"].as_str(), Some(want), "{}", req);
+    }
+}
+
+#[test]
+fn outputs_set_twice_keep_their_place() {
+    let mut host = FakeHost::new();
+    assert_eq!(
+        raw(&mut host, r#"{"abi":1,"node":"twice"}"#),
+        r#"{"status":"success","outputs":{"a":2,"b\"q":"y","c":true}}"#
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Lifecycle hooks
+
+fn needs_key(config: &Map<Value>) -> Result<()> {
+    match config.get("api_key").and_then(Value::as_str) {
+        Some(_) => Ok(()),
+        None => Err("no api_key in the config".into()),
+    }
+}
+
+#[test]
+fn lifecycle_init_requests() {
+    let cases: &[(&str, Option<&str>)] = &[
+        (r#"{"abi":1,"config":{"api_key":"k"}}"#, None),
+        (r#"{"abi":1,"config":{}}"#, Some(r#"{"status":"failure","error":"no api_key in the config"}"#)),
+        (r#"{"abi":1}"#, Some(r#"{"status":"failure","error":"no api_key in the config"}"#)),
+        (r#"{"abi":1,"config":null}"#, Some(r#"{"status":"failure","error":"no api_key in the config"}"#)),
+        (
+            r#"{"abi":1,"config":[1]}"#,
+            Some(r#"{"status":"failure","error":"weft_init request: config must be a JSON object, found array"}"#),
+        ),
+        (r#"{"abi":2,"config":{}}"#, Some(r#"{"status":"failure","error":"weft_init request has abi 2, this SDK implements 1"}"#)),
+        (r#"{"config":{}}"#, Some(r#"{"status":"failure","error":"weft_init request has abi (none), this SDK implements 1"}"#)),
+        (r#"[]"#, Some(r#"{"status":"failure","error":"weft_init request must be a JSON object, found array"}"#)),
+    ];
+    for (req, want) in cases {
+        let got = crate::lifecycle::init(needs_key, req.as_bytes()).map(|b| String::from_utf8(b).unwrap());
+        assert_eq!(got.as_deref(), *want, "request {}", req);
+    }
+    let bad = crate::lifecycle::init(needs_key, b"{\"abi\":1,").map(|b| String::from_utf8(b).unwrap()).unwrap();
+    assert!(bad.starts_with(r#"{"status":"failure","error":"weft_init request is not valid JSON: "#), "{}", bad);
+}
+
+static CLEANED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+fn count_cleanup() {
+    CLEANED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+mod lifecycle_macro {
+    // The macro compiles next to export_nodes! and type-checks its hooks.
+    fn setup(_: &crate::json::Map<crate::json::Value>) -> crate::Result<()> {
+        Ok(())
+    }
+    crate::export_lifecycle! { init: setup, cleanup: super::count_cleanup }
+}
+
+#[test]
+fn lifecycle_fake_host() {
+    let mut host = FakeHost::new();
+    assert_eq!(host.init(needs_key, r#"{"api_key": "k"}"#), Ok(()));
+    assert_eq!(host.init(needs_key, "{}"), Err("no api_key in the config".to_string()));
+    assert_eq!(host.init(lifecycle_macro::__WEFT_INIT, "{}"), Ok(()));
+    host.cleanup(lifecycle_macro::__WEFT_CLEANUP);
+    assert_eq!(CLEANED.load(std::sync::atomic::Ordering::SeqCst), 1);
 }

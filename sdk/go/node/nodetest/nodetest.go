@@ -203,6 +203,39 @@ func parseResponse(b []byte) (*Result, error) {
 	return res, nil
 }
 
+// Init runs the hook registered with node.OnInit on config (nil sends {})
+// through node.Init, as the host's weft_init would before the first call.
+//
+// # Errors
+//
+// When config cannot be encoded, or the hook fails: the error then reads
+// "weft_init failed: " and the hook's message, as the host reports it.
+func (h *Host) Init(config map[string]any) error {
+	if config == nil {
+		config = map[string]any{}
+	}
+	b, err := json.Marshal(map[string]any{"abi": node.ABIVersion, "config": config})
+	if err != nil {
+		return fmt.Errorf("nodetest: encoding the config: %w", err)
+	}
+	resp := node.Init(h, b)
+	if resp == nil {
+		return nil
+	}
+	var r struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+	}
+	if err := json.Unmarshal(resp, &r); err != nil || r.Status != "failure" {
+		return fmt.Errorf("nodetest: weft_init response has not the ABI's shape: %s", resp)
+	}
+	return fmt.Errorf("weft_init failed: %s", r.Error)
+}
+
+// Cleanup runs the hook registered with node.OnCleanup, as the host's
+// weft_cleanup would when it discards the instance.
+func (h *Host) Cleanup() { node.Cleanup(h) }
+
 // Logs returns the lines logged so far.
 func (h *Host) Logs() []Line {
 	h.mu.Lock()
