@@ -17,6 +17,7 @@ require (
 	github.com/robfig/cron/v3 v3.0.1
 	github.com/spf13/cobra v1.10.2
 	github.com/tetratelabs/wazero v1.12.0
+	github.com/weft-dev/weft/sdk/go v0.0.0-00010101000000-000000000000
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/term v0.47.0
 	golang.org/x/time v0.16.0
@@ -50,3 +51,7 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// The Go node SDK is a module of its own (node projects require it); weft
+// embeds its source for `weft node init` (sdk/go/embed.go).
+replace github.com/weft-dev/weft/sdk/go => ./sdk/go

@@ -68,7 +68,8 @@ func (e *Engine) wasmHost(ctx context.Context) (*wasmhost.Host, error) {
 const DefaultStorageBytesPerPackage = 256 << 20
 
 // capabilities builds the services behind the host operations, all under
-// the engine's home: an in-memory cache, node state in the journal's
+// the engine's home: the cache (in memory, or in Home/cache.db with
+// Config.PersistentCache), node state in the journal's
 // database (so a stateful node survives a restart), storage directories and
 // the secret store.
 func (e *Engine) capabilities(ctx context.Context) (wasmhost.Capabilities, error) {
@@ -90,8 +91,18 @@ func (e *Engine) capabilities(ctx context.Context) (wasmhost.Capabilities, error
 	if e.cfg.Secrets != nil {
 		sec = e.cfg.Secrets
 	}
+	var c wasmhost.Cache = cache.New(e.cfg.CacheBytesPerPackage)
+	if pc, ok := e.cacheDB.(*cache.SQLite); ok { // opened by an earlier, failed start
+		c = pc
+	} else if e.cfg.PersistentCache {
+		pc, err := cache.OpenSQLite(ctx, filepath.Join(e.cfg.Home, "cache.db"), e.cfg.CacheBytesPerPackage)
+		if err != nil {
+			return wasmhost.Capabilities{}, fmt.Errorf("%w: the node cache: %w", ErrInternal, err)
+		}
+		e.cacheDB, c = pc, pc
+	}
 	return wasmhost.Capabilities{
-		Cache:              cache.New(e.cfg.CacheBytesPerPackage),
+		Cache:              c,
 		State:              st,
 		Storage:            storage.New(filepath.Join(e.cfg.Home, "storage"), quota),
 		Secrets:            sec,

@@ -16,6 +16,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -60,6 +61,11 @@ type Config struct {
 	HostCallsPerSecond float64
 	// CacheBytesPerPackage caps cache.* per tenant and package. Zero: 64 MiB.
 	CacheBytesPerPackage int64
+	// PersistentCache keeps cache.* in an SQLite database, Home/cache.db,
+	// so that values outlive the process and every process using Home
+	// shares them (same TTLs and caps). False: in this engine's memory, as
+	// the server keeps it. The weft command line sets it.
+	PersistentCache bool
 	// StorageBytesPerPackage caps storage.* per tenant and package. Zero:
 	// DefaultStorageBytesPerPackage (256 MiB); negative: no quota.
 	StorageBytesPerPackage int64
@@ -73,6 +79,11 @@ type Config struct {
 	RequireSignatures bool
 	// Python configures PythonInterpreter.
 	Python PythonConfig
+	// MaxScriptTimeout is the longest `timeout` a PythonInterpreter or
+	// JavaScriptInterpreter node may ask for; a workflow asking for more
+	// is invalid (a literal when it loads, a template when the node runs).
+	// Zero: 5 minutes, the longest timeout tier.
+	MaxScriptTimeout time.Duration
 }
 
 // HTTPPolicy is the operator's restriction on the built-in HttpRequest node,
@@ -115,6 +126,9 @@ type Engine struct {
 	goNodes map[string]bool
 	stored  map[string]*loadedPackage // installed packages loaded so far, by digest
 	store   *store.Store
+	// cacheDB is the persistent cache when Config.PersistentCache is set
+	// (opened with the WebAssembly host, guarded by pkgMu).
+	cacheDB io.Closer
 
 	scripts []*lazyRunner
 
@@ -134,12 +148,15 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.MaxScriptTimeout < 0 {
+		return nil, fmt.Errorf("weft: MaxScriptTimeout must not be negative, found %s", cfg.MaxScriptTimeout)
+	}
 	e := &Engine{cfg: cfg, reg: builtin.Registry(), pkgs: map[string][]*loadedPackage{}, stored: map[string]*loadedPackage{}}
 	guard := netguard.Policy{DenyPrivate: cfg.HTTP.PublicOnly, AllowedHosts: cfg.HTTP.AllowedHosts}
 	py, js := e.scriptRunners()
 	e.scripts = []*lazyRunner{py, js}
 	e.svc = &bt.Services{HTTPClient: &http.Client{Transport: guard.Transport(), CheckRedirect: guard.CheckRedirect},
-		Python: py, JavaScript: js}
+		Python: py, JavaScript: js, MaxScriptTimeout: cfg.MaxScriptTimeout}
 	if cfg.HTTP.PublicOnly && cfg.HTTP.PrivateAllowed != nil {
 		open := netguard.Policy{AllowedHosts: cfg.HTTP.AllowedHosts}
 		private := &http.Client{Transport: open.Transport(), CheckRedirect: open.CheckRedirect}
@@ -200,6 +217,9 @@ func (e *Engine) Close() error {
 	if e.host != nil {
 		errs = append(errs, e.host.Close(context.Background()))
 	}
+	if e.cacheDB != nil {
+		errs = append(errs, e.cacheDB.Close())
+	}
 	e.pkgMu.Unlock()
 	for _, r := range e.scripts {
 		errs = append(errs, r.Close())
@@ -223,6 +243,9 @@ type Workflow struct {
 	tenant   string
 	resolved map[string]LockedPackage
 	warnings []string
+	// trees keeps instances of the tree between runs: a run takes one (or
+	// builds one) and gives it back, reset, if it ended cleanly.
+	trees *bt.Pool
 }
 
 // ID returns the workflow's id: its root node's id, or the file's base name.
@@ -298,12 +321,13 @@ func (e *Engine) LoadWith(ctx context.Context, name string, src []byte, o LoadOp
 		return nil, &invalidError{err}
 	}
 	r := &resolution{e: e, ctx: ctx, tenant: o.Tenant, lock: o.Lock, source: o.Packages, resolved: map[string]LockedPackage{}}
-	wf, err := workflow.Load(name, src, workflow.Options{Registry: e.reg, Resolver: r.resolve,
+	wf, err := workflow.Load(name, src, workflow.Options{Registry: e.reg, Resolver: r.resolve, Services: e.svc,
 		Syntax: func(lang, code string) *workflow.SyntaxError { return e.syntax(ctx, lang, code) }})
 	if err != nil {
 		return nil, &invalidError{err}
 	}
-	return &Workflow{eng: e, wf: wf, tenant: o.Tenant, resolved: r.resolved, warnings: r.warnings}, nil
+	return &Workflow{eng: e, wf: wf, tenant: o.Tenant, resolved: r.resolved, warnings: r.warnings,
+		trees: bt.NewPool(wf.Root, wf.ID, e.svc, 0)}, nil
 }
 
 type invalidError struct{ err error }
@@ -364,7 +388,10 @@ func (w *Workflow) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		}
 		inputs[k] = n
 	}
-	tree, err := w.wf.Root.Instantiate(w.wf.ID, w.eng.svc)
+	// A tree of its own for this run: reused from an earlier run, reset,
+	// or built afresh. It goes back to the pool only if the run ended
+	// cleanly (see bt.Tree.Reset); a cancelled or panicked run's is dropped.
+	tree, err := w.trees.Get()
 	if err != nil {
 		return nil, &invalidError{err}
 	}
@@ -383,6 +410,7 @@ func (w *Workflow) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		sinks = append(sinks, jsink)
 	}
 	r := tree.Run(ctx, bt.RunOptions{ID: o.ID, Tenant: o.Tenant, Inputs: inputs, Sink: event.Multi(sinks...)})
+	w.trees.Put(tree)
 	res := &Result{RunID: r.RunID, Status: r.Status.String(), Blackboard: r.Blackboard, Err: r.Err, Duration: r.Duration}
 	if j := w.eng.journal; j != nil {
 		errText := ""

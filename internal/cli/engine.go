@@ -7,6 +7,7 @@ package cli
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/weft-dev/weft"
@@ -23,20 +24,34 @@ func envTrue(name string) bool {
 
 // engineConfig is the engine configuration the environment asks for:
 // WEFT_HTTP_PUBLIC_ONLY, WEFT_HTTP_ALLOWED_HOSTS, WEFT_HOST_CALLS_PER_SECOND,
-// WEFT_REQUIRE_SIGNATURES, WEFT_PYTHON (the python3 to run) and
-// WEFT_PYTHON_UNSANDBOXED.
+// WEFT_REQUIRE_SIGNATURES, WEFT_PYTHON (the python3 to run),
+// WEFT_PYTHON_UNSANDBOXED and WEFT_CACHE_BYTES_PER_PACKAGE. Custom nodes'
+// cache.* persists in $WEFT_HOME/cache.db (`weft serve` keeps its own in
+// memory).
 func (e *env) engineConfig(noJournal bool) weft.Config {
 	return weft.Config{
-		NoJournal:          noJournal,
-		Logger:             stderrLogger(e.stderr),
-		HTTP:               httpPolicyFromEnv(),
-		HostCallsPerSecond: hostCallRateFromEnv(),
-		RequireSignatures:  envTrue("WEFT_REQUIRE_SIGNATURES"),
-		Python:             weft.PythonConfig{Path: os.Getenv("WEFT_PYTHON"), Unsandboxed: envTrue("WEFT_PYTHON_UNSANDBOXED")},
+		NoJournal:            noJournal,
+		PersistentCache:      true,
+		CacheBytesPerPackage: cacheBytesFromEnv(),
+		Logger:               stderrLogger(e.stderr),
+		HTTP:                 httpPolicyFromEnv(),
+		HostCallsPerSecond:   hostCallRateFromEnv(),
+		RequireSignatures:    envTrue("WEFT_REQUIRE_SIGNATURES"),
+		Python:               weft.PythonConfig{Path: os.Getenv("WEFT_PYTHON"), Unsandboxed: envTrue("WEFT_PYTHON_UNSANDBOXED")},
 	}
 }
 
 // newEngine returns an engine configured from the environment.
 func (e *env) newEngine(ctx context.Context, noJournal bool) (*weft.Engine, error) {
 	return weft.New(ctx, e.engineConfig(noJournal))
+}
+
+// cacheBytesFromEnv is WEFT_CACHE_BYTES_PER_PACKAGE, the cap of cache.* per
+// tenant and package; unset or not a positive whole number: the default.
+func cacheBytesFromEnv() int64 {
+	v, err := strconv.ParseInt(os.Getenv("WEFT_CACHE_BYTES_PER_PACKAGE"), 10, 64)
+	if err != nil || v < 0 {
+		return 0
+	}
+	return v
 }

@@ -40,7 +40,7 @@ func newPkgCmd(e *env) *cobra.Command {
 	}
 	c.AddCommand(newPkgBuildCmd(e), newPkgKeygenCmd(e), newPkgSignCmd(e), newPkgInstallCmd(e), newPkgListCmd(e),
 		newPkgShowCmd(e), newPkgRemoveCmd(e), newPkgActivateCmd(e), newPkgRollbackCmd(e), newPkgDeprecateCmd(e),
-		newPkgYankCmd(e), newPkgPublishCmd(e), newPkgSearchCmd(e))
+		newPkgYankCmd(e), newPkgPublishCmd(e), newPkgSearchCmd(e), newPkgOutdatedCmd(e), newPkgUpdateCmd(e))
 	return c
 }
 

@@ -120,10 +120,14 @@ func fetchURL(ctx context.Context, f *installFlags, raw string) (*fetched, error
 func newPkgPublishCmd(e *env) *cobra.Command {
 	var reg, token, sigFile string
 	c := &cobra.Command{
-		Use:   "publish FILE.weftpkg --registry URL",
-		Short: "Publish a package file to a registry (with FILE.weftpkg.minisig when present)",
-		Long:  "The registry's publish token comes from --token or $WEFT_REGISTRY_TOKEN.",
-		Args:  exactArgs(1, "one .weftpkg file"),
+		Use:   "publish FILE.weftpkg|MODULE.wasm --registry URL",
+		Short: "Publish a package file, or a bare module with its manifest, to a registry",
+		Long: "Publishes FILE.weftpkg (with FILE.weftpkg.minisig when present). Given MODULE.wasm instead, it\n" +
+			"finds the manifest (MODULE.toml or manifest.toml beside it, else the nearest parent folder's\n" +
+			"manifest.toml whose wasm = names that file), builds the .weftpkg as `weft pkg build --no-build`\n" +
+			"would, and publishes that (signed only with --signature).\n\n" +
+			"The registry's publish token comes from --token or $WEFT_REGISTRY_TOKEN.",
+		Args: exactArgs(1, "one .weftpkg file or .wasm module"),
 		RunE: func(c *cobra.Command, args []string) error {
 			u, err := registryURL(reg)
 			if err != nil {
@@ -132,14 +136,18 @@ func newPkgPublishCmd(e *env) *cobra.Command {
 			if token == "" {
 				token = os.Getenv("WEFT_REGISTRY_TOKEN")
 			}
-			data, err := os.ReadFile(args[0])
-			if err != nil {
+			var data []byte
+			if strings.HasSuffix(args[0], ".wasm") {
+				if data, err = packWasm(c.Context(), e, args[0]); err != nil { // pkg_publish_module.go
+					return err
+				}
+			} else if data, err = os.ReadFile(args[0]); err != nil {
 				return badInput("%v", err)
 			}
-			if sigFile == "" {
+			if sigFile == "" && !strings.HasSuffix(args[0], ".wasm") {
 				sigFile = args[0] + ".minisig"
 			}
-			sig, err := os.ReadFile(sigFile)
+			sig, err := readSignature(sigFile)
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				return badInput("%v", err)
 			}
@@ -155,6 +163,14 @@ func newPkgPublishCmd(e *env) *cobra.Command {
 	c.Flags().StringVar(&token, "token", "", "the publish token (default $WEFT_REGISTRY_TOKEN)")
 	c.Flags().StringVar(&sigFile, "signature", "", "the signature file (default FILE.minisig when it exists)")
 	return c
+}
+
+// readSignature reads a signature file; "" reads none.
+func readSignature(file string) ([]byte, error) {
+	if file == "" {
+		return nil, os.ErrNotExist
+	}
+	return os.ReadFile(file)
 }
 
 func newPkgSearchCmd(e *env) *cobra.Command {

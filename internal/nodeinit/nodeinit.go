@@ -1,21 +1,27 @@
 // Package nodeinit writes new node projects from the templates of each
 // language, for `weft node init --lang LANG NAME`.
 //
-//	err := nodeinit.Write(nodeinit.Options{Lang: "rust", Name: "hello", Dir: "hello", SDKRoot: "/src/weft/sdk"})
+//	err := nodeinit.Write(nodeinit.Options{Lang: "rust", Name: "hello", Dir: "hello", Version: "0.9.0"})
 //
 // # Notes
 //
 //   - templates/LANG holds the files, rendered with text/template: {{.Name}}
 //     is the project's name, {{.ID}} the package id (com.example.NAME) and
-//     {{.SDKPath}} the absolute folder of the language's SDK. A trailing
-//     ".tmpl" is dropped from file names (so that Go files and go.mod in the
-//     templates are not taken for part of weft's own module).
+//     {{.SDKPath}} the folder of the language's SDK as the project's files
+//     name it. A trailing ".tmpl" is dropped from file names (so that Go
+//     files and go.mod in the templates are not taken for part of weft's
+//     own module).
+//   - The SDKs are inside the binary (sdk/*/embed.go): Write copies the
+//     language's SDK into the project's weft-sdk/ folder, with a VERSION
+//     file naming the weft version it came from, and the project uses it by
+//     the relative path ./weft-sdk (a replace directive, a Cargo path
+//     dependency, -I, a "file:" npm dependency). So a project builds with no
+//     network (AssemblyScript's compiler aside, which comes from npm) and no
+//     weft checkout, and it can be moved or committed as it is.
+//   - Options.SDKRoot (`--sdk`, $WEFT_SDK) links a weft source tree's sdk/
+//     folder by absolute path instead, for work on the SDKs themselves.
 //   - A TypeScript project gets the SDK's types (weft.d.ts) written into it;
-//     the compiler serves the module itself from the binary, so no SDK
-//     folder is needed.
-//   - The other projects depend on the SDKs by path: the SDKs are not published
-//     to a package registry, so init needs a weft source tree (see
-//     FindSDKRoot).
+//     the compiler serves the module itself from the binary.
 package nodeinit
 
 import (
@@ -31,6 +37,10 @@ import (
 	"strings"
 	"text/template"
 
+	csdk "github.com/weft-dev/weft/sdk"
+	assdk "github.com/weft-dev/weft/sdk/assemblyscript"
+	gosdk "github.com/weft-dev/weft/sdk/go"
+	rustsdk "github.com/weft-dev/weft/sdk/rust"
 	"github.com/weft-dev/weft/sdk/typescript"
 )
 
@@ -51,15 +61,26 @@ func Languages() []string {
 }
 
 // sdkDirs maps a language to its SDK's folder under the SDK root.
-var sdkDirs = map[string]string{"go": "go", "rust": "rust", "c": "c", "assemblyscript": "assemblyscript"}
+var sdkDirs = map[string]string{"go": "go", "rust": "rust", "c": "c", "cpp": "c", "assemblyscript": "assemblyscript"}
+
+// sdkFiles maps a language to the SDK the binary carries.
+var sdkFiles = map[string]fs.FS{"go": gosdk.Files, "rust": rustsdk.Files, "c": csdk.C, "cpp": csdk.C, "assemblyscript": assdk.Files}
+
+// SDKDir is the folder of a project that holds its copy of the SDK.
+const SDKDir = "weft-sdk"
 
 // Options say what to write.
 type Options struct {
 	Lang string // one of Languages()
 	Name string // the project's name: [a-z][a-z0-9_-]*
 	Dir  string // where to write; it must not exist or be empty
-	// SDKRoot is the folder holding the SDKs (weft's sdk/), see FindSDKRoot.
+	// SDKRoot, when set, is a folder holding the SDKs (a weft source
+	// tree's sdk/, see FindSDKRoot), which the project then uses by
+	// absolute path. When empty, the SDK the binary carries is written
+	// into the project's weft-sdk/ folder.
 	SDKRoot string
+	// Version is the weft version, written to weft-sdk/VERSION.
+	Version string
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
@@ -78,7 +99,7 @@ func Write(o Options) error {
 		return fmt.Errorf("--lang %q: expected one of %s", o.Lang, strings.Join(Languages(), ", "))
 	}
 	sdk := ""
-	if NeedsSDK(o.Lang) {
+	if NeedsSDK(o.Lang) && o.SDKRoot != "" {
 		var err error
 		if sdk, err = filepath.Abs(filepath.Join(o.SDKRoot, sdkDirs[o.Lang])); err != nil {
 			return err
@@ -86,6 +107,8 @@ func Write(o Options) error {
 		if _, err := os.Stat(sdk); err != nil {
 			return fmt.Errorf("the %s SDK is not at %s: %w", o.Lang, sdk, err)
 		}
+	} else if NeedsSDK(o.Lang) {
+		sdk = "./" + SDKDir
 	}
 	if entries, err := os.ReadDir(o.Dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s exists and is not empty", o.Dir)
@@ -98,6 +121,11 @@ func Write(o Options) error {
 		}
 		if err := os.WriteFile(filepath.Join(o.Dir, "weft.d.ts"), []byte(typescript.Types), 0o644); err != nil {
 			return err
+		}
+	}
+	if NeedsSDK(o.Lang) && o.SDKRoot == "" {
+		if err := writeSDK(filepath.Join(o.Dir, SDKDir), sdkFiles[o.Lang], o.Version); err != nil {
+			return fmt.Errorf("writing the %s SDK: %w", o.Lang, err)
 		}
 	}
 	data := map[string]string{"Name": o.Name, "ID": "com.example." + strings.ReplaceAll(o.Name, "_", "-"), "SDKPath": filepath.ToSlash(sdk)}
@@ -127,8 +155,48 @@ func Write(o Options) error {
 	})
 }
 
+// writeSDK copies an embedded SDK into dir, leaving out tests (_test.go,
+// testdata/) and embed.go, and writes dir/VERSION.
+func writeSDK(dir string, files fs.FS, version string) error {
+	if version == "" {
+		version = "unknown"
+	}
+	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == "testdata" {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p == "embed.go" || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		data, err := fs.ReadFile(files, p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "VERSION"), []byte("weft "+version+"\n"), 0o644)
+}
+
+// SDKFiles returns the SDK the binary carries for a language (nil for
+// TypeScript, whose module the compiler serves).
+func SDKFiles(lang string) fs.FS { return sdkFiles[lang] }
+
 // NeedsSDK reports whether a language's projects use an SDK folder by
-// path (Options.SDKRoot). TypeScript's SDK is inside the binary.
+// path (weft-sdk/, or Options.SDKRoot). TypeScript's SDK is served by the
+// compiler.
 func NeedsSDK(lang string) bool { return lang != "typescript" }
 
 // ErrNoSDK: no weft source tree with the SDKs was found.
@@ -162,5 +230,5 @@ func FindSDKRoot() (string, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("%w from %s: run weft node init inside a weft source tree, or set WEFT_SDK to its sdk/ folder", ErrNoSDK, strings.Join(starts, " or "))
+	return "", fmt.Errorf("%w from %s: run inside a weft source tree, or set WEFT_SDK to its sdk/ folder", ErrNoSDK, strings.Join(starts, " or "))
 }

@@ -28,6 +28,9 @@ var (
 	optionalExports = map[string]funcSig{
 		"weft_free":   {[]string{"i32", "i32"}, nil},
 		"_initialize": {nil, nil},
+		// Lifecycle hooks, an addition to ABI v1 (docs/abi.md, lifecycle.go).
+		"weft_init":    {[]string{"i32", "i32"}, []string{"i64"}},
+		"weft_cleanup": {nil, nil},
 	}
 	weftImports = map[string]funcSig{
 		"log":  {[]string{"i32", "i32", "i32"}, nil},

@@ -209,7 +209,7 @@ func (p *Package) Call(ctx context.Context, req *CallRequest) (*Result, error) {
 	}
 	inst, pl, err := p.acquire(ctx, req.Context.Tenant, mod)
 	if err != nil {
-		return fail(nil, "%v", err)
+		return fail(ctxErr(ctx, err), "%v", err) // DeadlineExceeded when weft_init timed out
 	}
 	// lastGosched starts now: a call shorter than goschedEvery never yields
 	// the processor.

@@ -58,6 +58,10 @@ type Config struct {
 	// iterations and calls run between two checks of the deadline. Zero:
 	// the instrumenter's defaults.
 	LoopBudget, CallBudget int32
+	// PackageConfig is the operator's configuration of each package, by
+	// package ID: the "config" object weft_init receives (lifecycle.go,
+	// docs/abi.md). A package without an entry gets {}.
+	PackageConfig map[string]map[string]any
 }
 
 // Host runs WebAssembly custom nodes. It is safe for concurrent use.

@@ -176,7 +176,8 @@ func hostLog(ctx context.Context, mod api.Module, stack []uint64) {
 	level, ptr, n := api.DecodeI32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2])
 	cs, _ := ctx.Value(callKey{}).(*callState)
 	if cs == nil {
-		return // during _initialize: no call to log to
+		lifecycleLog(ctx, mod, level, ptr, n) // weft_init, weft_cleanup: the host's log; else dropped
+		return
 	}
 	if cs.logLines >= MaxLogLines || cs.logBytes >= MaxLogBytes {
 		cs.logDropped++ // counted without reading the guest's memory

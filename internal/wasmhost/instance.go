@@ -17,12 +17,19 @@ import (
 // instance is one instantiated module. One goroutine uses it at a time.
 type instance struct {
 	mod                         api.Module
+	module                      *module // what it is an instance of, for messages
 	mem                         api.Memory
 	run, alloc, allocHost, free api.Function
 	stack                       [2]uint64
 	stdio                       *stdio
 	cur                         *callState // the call in progress, for stdio
 	broken                      bool       // trapped, timed out or hit a limit: never reuse
+	// initHook and cleanup are the optional lifecycle exports weft_init
+	// and weft_cleanup, or nil (lifecycle.go).
+	initHook, cleanup api.Function
+	// ready: weft_init succeeded (or there is none) and the instance has
+	// been handed to a call; only a ready instance is cleaned up.
+	ready bool
 }
 
 // sleep is the guest's WASI sleep (poll_oneoff with a clock): it never
@@ -125,6 +132,18 @@ type pool struct {
 	mu   sync.Mutex
 	idle []*instance
 	max  int
+	// retire discards an instance: weft_cleanup, then close
+	// (Package.retire). Nil: just close.
+	retire func(context.Context, *instance)
+}
+
+// discard retires or closes an instance the pool does not keep.
+func (p *pool) discard(ctx context.Context, inst *instance) {
+	if p.retire != nil {
+		p.retire(ctx, inst)
+		return
+	}
+	inst.close(ctx)
 }
 
 func (p *pool) get() *instance {
@@ -141,7 +160,7 @@ func (p *pool) get() *instance {
 // put returns a healthy instance to the pool, or closes it.
 func (p *pool) put(ctx context.Context, inst *instance) {
 	if inst.broken || inst.mod.IsClosed() {
-		inst.close(ctx)
+		inst.close(ctx) // no weft_cleanup: its state is undefined
 		return
 	}
 	p.mu.Lock()
@@ -151,7 +170,7 @@ func (p *pool) put(ctx context.Context, inst *instance) {
 	}
 	p.mu.Unlock()
 	if inst != nil {
-		inst.close(ctx)
+		p.discard(ctx, inst)
 	}
 }
 
@@ -161,6 +180,6 @@ func (p *pool) drain(ctx context.Context) {
 	p.idle = nil
 	p.mu.Unlock()
 	for _, inst := range idle {
-		inst.close(ctx)
+		p.discard(ctx, inst)
 	}
 }

@@ -31,6 +31,8 @@ type module struct {
 	instrumented bool
 	hasInit      bool
 	hasFree      bool
+	hasInitHook  bool // exports weft_init (lifecycle.go)
+	hasCleanup   bool // exports weft_cleanup (lifecycle.go)
 	memPages     uint32
 
 	// script is set, and the fields above are not, for a JavaScript
@@ -91,6 +93,10 @@ func (h *Host) compile(ctx context.Context, name string, wasm []byte, sum string
 			m.hasInit = true
 		case "weft_free":
 			m.hasFree = true
+		case "weft_init":
+			m.hasInitHook = true
+		case "weft_cleanup":
+			m.hasCleanup = true
 		}
 	}
 	h.mu.Lock()
@@ -179,7 +185,7 @@ func writeAtomic(path string, data []byte) error {
 func (m *module) instantiate(ctx context.Context, timeout time.Duration) (*instance, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	inst := &instance{mod: nil}
+	inst := &instance{mod: nil, module: m}
 	inst.stdio = &stdio{inst: inst}
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions().
 		WithStdout(inst.stdio.writer(false)).WithStderr(inst.stdio.writer(true)).
@@ -203,6 +209,12 @@ func (m *module) instantiate(ctx context.Context, timeout time.Duration) (*insta
 	inst.allocHost = mod.ExportedFunction("weft_alloc")
 	if m.hasFree {
 		inst.free = mod.ExportedFunction("weft_free")
+	}
+	if m.hasInitHook {
+		inst.initHook = mod.ExportedFunction("weft_init")
+	}
+	if m.hasCleanup {
+		inst.cleanup = mod.ExportedFunction("weft_cleanup")
 	}
 	inst.mem = mod.Memory()
 	if inst.run == nil || inst.alloc == nil || inst.mem == nil {

@@ -33,6 +33,8 @@ type Package struct {
 	mu    sync.Mutex
 	pools map[poolKey]*pool
 	spare map[*module]*instance // instances made at load, untouched by any tenant
+
+	initReq []byte // weft_init's request: the operator's config (lifecycle.go)
 }
 
 type poolKey struct {
@@ -53,6 +55,10 @@ func (h *Host) Load(ctx context.Context, p *pkgfile.Package) (*Package, error) {
 		timeout: m.Timeout(), respCap: MaxResponse, pools: map[poolKey]*pool{}, spare: map[*module]*instance{}}
 	if m.Permissions.Memory == "heavy" || m.Permissions.Memory == "intensive" {
 		pkg.respCap = MaxResponseLarge
+	}
+	var err error
+	if pkg.initReq, err = initRequest(h.cfg.PackageConfig[m.ID]); err != nil {
+		return nil, fmt.Errorf("package %s@%s: %w", m.ID, m.Version, err)
 	}
 	byPath := map[string]*module{}
 	for i := range m.Nodes {
@@ -109,7 +115,7 @@ func (p *Package) Close(ctx context.Context) {
 		pl.drain(ctx)
 	}
 	for _, inst := range spare {
-		inst.close(ctx)
+		p.retire(ctx, inst) // never handed to a call: no weft_cleanup
 	}
 }
 
@@ -132,7 +138,7 @@ func (p *Package) acquire(ctx context.Context, tenant string, mod *module) (*ins
 	key := poolKey{tenant, mod}
 	pl := p.pools[key]
 	if pl == nil {
-		pl = &pool{max: p.host.cfg.PoolSize}
+		pl = &pool{max: p.host.cfg.PoolSize, retire: p.retire}
 		p.pools[key] = pl
 	}
 	inst := p.spare[mod]
@@ -147,6 +153,13 @@ func (p *Package) acquire(ctx context.Context, tenant string, mod *module) (*ins
 			return nil, nil, err
 		}
 	}
+	if !inst.ready {
+		if err := p.initInstance(ctx, inst); err != nil {
+			inst.broken = true
+			inst.close(ctx)
+			return nil, nil, err
+		}
+	}
 	if fresh {
 		return inst, nil, nil
 	}
@@ -156,7 +169,7 @@ func (p *Package) acquire(ctx context.Context, tenant string, mod *module) (*ins
 func (p *Package) release(ctx context.Context, inst *instance, pl *pool) {
 	inst.cur = nil
 	if pl == nil {
-		inst.close(ctx)
+		p.retire(ctx, inst)
 		return
 	}
 	pl.put(ctx, inst)

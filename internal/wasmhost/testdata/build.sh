@@ -24,14 +24,16 @@ copy_of() {
 	varsdenied) echo vars/vars.wasm ;;
 	bigresponsestd) echo bigresponse/bigresponse.wasm ;;
 	hostcallnone | hostcallpublic) echo hostcall/hostcall.wasm ;;
+	initconfigfresh) echo initconfig/initconfig.wasm ;;
 	esac
 }
 
 # Flags of packages built exactly as a document shows, not with the
-# fixtures' strict warnings.
+# fixtures' strict warnings, or with extra target features.
 cflags_of() {
 	case $1 in
 	abiexample) echo "--target=wasm32-wasi -O2 -mexec-model=reactor -Wl,--strip-debug" ;;
+	memfillbulk) echo "$CFLAGS -mbulk-memory" ;;
 	*) echo "$CFLAGS" ;;
 	esac
 }

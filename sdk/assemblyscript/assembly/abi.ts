@@ -1,5 +1,6 @@
 // The wasm glue of ABI v1: the exports weft_abi_version, weft_alloc,
-// weft_free and weft_run, and replacements for AssemblyScript's env
+// weft_free and weft_run, the optional lifecycle hooks weft_init and
+// weft_cleanup (re-export them when you use onInit / onCleanup), and replacements for AssemblyScript's env
 // imports (abort, trace, seed) so that the module imports only from weft
 // (and wasi_snapshot_preview1 for seed and DateTime.now).
 //
@@ -12,6 +13,7 @@
 
 import { WasmHost, arena, arenaAlloc, arenaFree, arenaReset, Level } from "./host";
 import { serveBytes, failure, ABI_VERSION } from "./serve";
+import { initRequest, runCleanup } from "./lifecycle";
 
 // @ts-ignore: decorator
 @external("weft", "log")
@@ -79,6 +81,37 @@ export function weft_run(ptr: usize, len: i32): i64 {
   }
   response = out;
   return (<i64>changetype<usize>(out) << 32) | <i64>out.byteLength;
+}
+
+/**
+ * ABI export (lifecycle): runs the onInit hook on the request at
+ * [ptr, ptr+len) ({"abi":1,"config":{...}}); 0 for success, else
+ * `out_ptr << 32 | out_len` of a failure response.
+ */
+export function weft_init(ptr: usize, len: i32): i64 {
+  response = null;
+  const a = arena();
+  const known = a.has(ptr);
+  const size = known ? a.get(ptr) : 0;
+  arenaReset(ptr);
+  let out: ArrayBuffer | null;
+  if (!known) {
+    out = failure("weft_init request buffer was not obtained from weft_alloc");
+  } else if (len < 0 || len > size) {
+    arenaFree(ptr);
+    out = failure("weft_init request length is larger than its weft_alloc buffer");
+  } else {
+    out = initRequest(ptr, len);
+    arenaFree(ptr);
+  }
+  if (out === null) return 0;
+  response = out;
+  return (<i64>changetype<usize>(out) << 32) | <i64>out.byteLength;
+}
+
+/** ABI export (lifecycle): runs the onCleanup hook. */
+export function weft_cleanup(): void {
+  runCleanup();
 }
 
 /**

@@ -24,4 +24,5 @@ export { Level, levelName, Host, WasmHost } from "./host";
 export { Call, RunContext } from "./call";
 export { Vars, Cache, State, Stream, Http, HttpRequest, HttpResponse, Storage, OAuth, OAuthToken, isValidUTF8 } from "./ops";
 export { handle, registered, serve, Handler, ABI_VERSION } from "./serve";
-export { weft_abi_version, weft_alloc, weft_free, weft_run, weftAbort, weftTrace, weftSeed } from "./abi";
+export { onInit, onCleanup, InitHook, CleanupHook } from "./lifecycle";
+export { weft_abi_version, weft_alloc, weft_free, weft_run, weft_init, weft_cleanup, weftAbort, weftTrace, weftSeed } from "./abi";

@@ -36,7 +36,7 @@ const mod = await WebAssembly.compile(bytes);
   const imports = WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`);
   for (const i of imports) assert.ok(i.startsWith("weft.") || i.startsWith("wasi_snapshot_preview1."), `unexpected import ${i}`);
   const exports = WebAssembly.Module.exports(mod).map((e) => e.name).sort();
-  assert.deepEqual(exports, ["_initialize", "memory", "weft_abi_version", "weft_alloc", "weft_free", "weft_run"]);
+  assert.deepEqual(exports, ["_initialize", "memory", "weft_abi_version", "weft_alloc", "weft_cleanup", "weft_free", "weft_init", "weft_run"]);
 }
 
 // ---- a fake host ----
@@ -501,6 +501,38 @@ test("Value.equals", () => {
     ['{"a":1,"b":[1,{"c":null}]}', '{"b":[1,{"c":null}],"a":1}', true], ['{"a":1}', '{"a":1,"b":2}', false],
     ["[1,2]", "[2,1]", false], ['"x"', '"x"', true], ["null", "false", false], ["12345678901234567890123", "1.2345678901234567890123e22", true]];
   for (const [a, b, want] of cases) assert.equal(outputs("equals", `{"a":${a},"b":${b}}`).eq, want, `${a} == ${b}`);
+});
+
+/** Calls weft_init with request text; returns "" for 0 (success) or the response text. */
+function initRaw(text) {
+  const r = put(text);
+  const res = BigInt.asUintN(64, inst.exports.weft_init(Number(r >> 32n), Number(r & 0xffffffffn)));
+  if (res === 0n) return "";
+  const p = Number(res >> 32n);
+  return dec.decode(mem().subarray(p, p + Number(res & 0xffffffffn)));
+}
+
+test("lifecycle: weft_init gets the config, weft_cleanup runs the hook", () => {
+  const cases = [
+    ['{"abi":1,"config":{"api_key":"k","n":12345678901234567890}}', ""],
+    ['{"abi":1,"config":{}}', '{"status":"failure","error":"no api_key in the config"}'],
+    ['{"abi":1}', '{"status":"failure","error":"no api_key in the config"}'],
+    ['{"abi":1,"config":[1]}', '{"status":"failure","error":"weft_init request: config must be a JSON object, found an array"}'],
+    ['{"abi":2,"config":{}}', '{"status":"failure","error":"weft_init request has abi 2, this SDK implements 1"}'],
+    ['[]', '{"status":"failure","error":"weft_init request must be a JSON object, found an array"}'],
+  ];
+  for (const [req, want] of cases) {
+    instantiate();
+    assert.equal(initRaw(req), want, req);
+  }
+  instantiate();
+  assert.equal(initRaw('{"abi":1,"config":{"api_key":"k","n":12345678901234567890}}'), "");
+  let o = outputs("lifecycle", "{}");
+  assert.deepEqual([o.config, o.inits, o.cleanups], ['{"api_key":"k","n":12345678901234567890}', 1, 0]);
+  inst.exports.weft_cleanup();
+  o = outputs("lifecycle", "{}");
+  assert.equal(o.cleanups, 1);
+  assert.match(initRaw('{"abi":1,'), /^\{"status":"failure","error":"weft_init request is not valid JSON: /);
 });
 
 console.log(`${passed} passed, ${failures} failed; test module ${bytes.length} bytes`);

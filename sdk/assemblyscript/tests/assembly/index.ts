@@ -2,8 +2,39 @@
 
 import {
   Call, Value, DateTime, HostError, InputError, HttpRequest, Level, handle, base64Encode, base64Decode, isValidUTF8,
+  onInit, onCleanup,
 } from "../../assembly/index";
-export { weft_abi_version, weft_alloc, weft_free, weft_run } from "../../assembly/index";
+export { weft_abi_version, weft_alloc, weft_free, weft_run, weft_init, weft_cleanup } from "../../assembly/index";
+
+// Lifecycle hooks: init keeps the config (and fails without api_key);
+// the node "lifecycle" reports it with the number of inits and cleanups.
+let initConfig: Value | null = null;
+let inits = 0;
+let cleanups = 0;
+onInit(setup);
+onCleanup(teardown);
+handle("lifecycle", lifecycle);
+
+function setup(config: Value): Error | null {
+  inits++;
+  initConfig = config;
+  const k = config.get("api_key");
+  if (k === null || !k.isString) return new Error("no api_key in the config");
+  return null;
+}
+
+function teardown(): void {
+  cleanups++;
+}
+
+function lifecycle(c: Call): Error | null {
+  const cfg = initConfig;
+  const e = c.setString("config", cfg === null ? "none" : cfg.toJSON());
+  if (e !== null) return e;
+  const e2 = c.setInt("inits", inits);
+  if (e2 !== null) return e2;
+  return c.setInt("cleanups", cleanups);
+}
 
 handle("roundtrip", roundtrip);
 handle("float", float);
