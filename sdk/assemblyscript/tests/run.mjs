@@ -439,7 +439,7 @@ test("request problems are failures", () => {
     ['{"abi":1,"node":"int","inputs":[]}', /^bad request: field "inputs": expected an object, found array \[\]$/],
     ['{"abi":1,"node":"int","context":{"attempt":"x"}}', /^bad request: field "context.attempt": expected an integer, found string "x"$/],
     ['{"abi":1,"node":"int","context":{"tenant":1}}', /^bad request: field "context.tenant": expected a string, found number 1$/],
-    ['{"abi":1,"node":"nope"}', /^unknown node "nope": this module implements abort, bytes, collections, context, date, equals, float, garbage, getters, int, nan, ops, roundtrip, unix, utf8$/],
+    ['{"abi":1,"node":"nope"}', /^unknown node "nope": this module implements abort, bytes, collections, context, date, equals, float, garbage, getters, int, lifecycle, nan, ops, roundtrip, unix, utf8$/],
     ['{"abi":1,"node":"int","inputs":{}}', /^missing input "i"$/],
   ];
   for (const [req, want] of cases) {
@@ -517,9 +517,9 @@ test("lifecycle: weft_init gets the config, weft_cleanup runs the hook", () => {
     ['{"abi":1,"config":{"api_key":"k","n":12345678901234567890}}', ""],
     ['{"abi":1,"config":{}}', '{"status":"failure","error":"no api_key in the config"}'],
     ['{"abi":1}', '{"status":"failure","error":"no api_key in the config"}'],
-    ['{"abi":1,"config":[1]}', '{"status":"failure","error":"weft_init request: config must be a JSON object, found an array"}'],
+    ['{"abi":1,"config":[1]}', '{"status":"failure","error":"weft_init request: config must be a JSON object, found array [1]"}'],
     ['{"abi":2,"config":{}}', '{"status":"failure","error":"weft_init request has abi 2, this SDK implements 1"}'],
-    ['[]', '{"status":"failure","error":"weft_init request must be a JSON object, found an array"}'],
+    ['[]', '{"status":"failure","error":"weft_init request must be a JSON object, found array []"}'],
   ];
   for (const [req, want] of cases) {
     instantiate();
