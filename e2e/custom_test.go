@@ -102,7 +102,7 @@ func TestNodesWithPackage(t *testing.T) {
 		t.Fatalf("nodes list --package: exit %d\n%s", r.code, r.stdout)
 	}
 	r = weft(t, dir, "nodes", "show", "test.cecho/add", "--package", cecho, "--output", "json")
-	if r.code != 0 || !strings.Contains(r.stdout, `"name": "a"`) || !strings.Contains(r.stdout, `(integer)`) {
+	if r.code != 0 || !strings.Contains(r.stdout, `"name": "a"`) || !strings.Contains(r.stdout, `"type": "integer"`) {
 		t.Fatalf("nodes show --package: exit %d\n%s", r.code, r.stdout)
 	}
 	if r := weft(t, dir, "nodes", "show", "test.cecho/add"); r.code != 2 {
