@@ -55,7 +55,7 @@ func (e *Engine) wasmHost(ctx context.Context) (*wasmhost.Host, error) {
 		return nil, err
 	}
 	h, err := wasmhost.New(ctx, wasmhost.Config{CacheDir: filepath.Join(e.cfg.Home, "cache"), Logger: e.cfg.Logger,
-		Capabilities: caps})
+		Capabilities: caps, PackageConfig: e.cfg.PackageConfig})
 	if err != nil {
 		return nil, fmt.Errorf("%w: starting the WebAssembly host: %w", ErrInternal, err)
 	}

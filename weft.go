@@ -66,6 +66,11 @@ type Config struct {
 	// shares them (same TTLs and caps). False: in this engine's memory, as
 	// the server keeps it. The weft command line sets it.
 	PersistentCache bool
+	// PackageConfig is the operator's configuration of each package, by
+	// package id: the "config" object a package's optional weft_init export
+	// receives once per instance (docs/abi.md, Lifecycle). A package with no
+	// entry gets {}.
+	PackageConfig map[string]map[string]any
 	// StorageBytesPerPackage caps storage.* per tenant and package. Zero:
 	// DefaultStorageBytesPerPackage (256 MiB); negative: no quota.
 	StorageBytesPerPackage int64

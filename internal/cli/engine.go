@@ -6,6 +6,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"strconv"
 	"strings"
@@ -41,9 +42,21 @@ func (e *env) engineConfig(noJournal bool) weft.Config {
 	}
 }
 
-// newEngine returns an engine configured from the environment.
+// newEngine returns an engine configured from the environment, and
+// WEFT_PACKAGE_CONFIG: a JSON file {"PACKAGE_ID": {...}} of the config each
+// package's weft_init receives (docs/abi.md, Lifecycle).
 func (e *env) newEngine(ctx context.Context, noJournal bool) (*weft.Engine, error) {
-	return weft.New(ctx, e.engineConfig(noJournal))
+	cfg := e.engineConfig(noJournal)
+	if path := os.Getenv("WEFT_PACKAGE_CONFIG"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, badInput("WEFT_PACKAGE_CONFIG: %w", err)
+		}
+		if err := json.Unmarshal(data, &cfg.PackageConfig); err != nil {
+			return nil, badInput("WEFT_PACKAGE_CONFIG %s: expected a JSON object of package ids to config objects: %v", path, err)
+		}
+	}
+	return weft.New(ctx, cfg)
 }
 
 // cacheBytesFromEnv is WEFT_CACHE_BYTES_PER_PACKAGE, the cap of cache.* per
