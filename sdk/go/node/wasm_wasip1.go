@@ -66,46 +66,49 @@ func weftAlloc(n int32) uint32 {
 	return addr(b)
 }
 
-//go:wasmexport weft_run
-func weftRun(ptr uint32, n int32) int64 {
+// enter starts an entry from the host with the request buffer at ptr, n
+// bytes long: the call's arena afresh, and the buffer the response may
+// reuse. problem says why the buffer cannot be read ("" when it can).
+func enter(ptr uint32, n int32) (req, dst []byte, problem string) {
 	req, ok := take(ptr)
-	// Start the call's arena afresh.
 	clear(arena)
 	arena = arena[:0]
-	dst := response[:0]
+	dst = response[:0]
 	if cap(dst) > maxKeptResponse {
 		dst = nil
 	}
 	switch {
 	case !ok:
-		response = failure(dst, "request buffer was not obtained from weft_alloc")
+		return nil, dst, "request buffer was not obtained from weft_alloc"
 	case n < 0 || int(n) > len(req):
-		response = failure(dst, "request length is larger than its weft_alloc buffer")
+		return nil, dst, "request length is larger than its weft_alloc buffer"
+	}
+	return req[:n], dst, ""
+}
+
+//go:wasmexport weft_run
+func weftRun(ptr uint32, n int32) int64 {
+	req, dst, problem := enter(ptr, n)
+	switch {
+	case problem != "":
+		response = failure(dst, problem)
 	default:
 		// The host never writes a buffer again once it has called weft_run
 		// with it, and nothing here does: the request is read in place,
 		// its names and inputs are substrings of it (which keep it alive).
-		response = serve(wasmHost{}, unsafe.String(unsafe.SliceData(req), n), dst)
+		response = serve(wasmHost{}, unsafe.String(unsafe.SliceData(req), len(req)), dst)
 	}
 	return int64(addr(response))<<32 | int64(len(response))
 }
 
 //go:wasmexport weft_init
 func weftInit(ptr uint32, n int32) int64 {
-	req, ok := take(ptr)
-	clear(arena)
-	arena = arena[:0]
-	dst := response[:0]
-	if cap(dst) > maxKeptResponse {
-		dst = nil
-	}
+	req, dst, problem := enter(ptr, n)
 	switch {
-	case !ok:
-		response = failure(dst, "weft_init request buffer was not obtained from weft_alloc")
-	case n < 0 || int(n) > len(req):
-		response = failure(dst, "weft_init request length is larger than its weft_alloc buffer")
+	case problem != "":
+		response = failure(dst, "weft_init "+problem)
 	default:
-		r := initialize(wasmHost{}, req[:n], dst)
+		r := initialize(wasmHost{}, req, dst)
 		if r == nil {
 			return 0
 		}
