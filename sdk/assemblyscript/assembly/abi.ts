@@ -11,8 +11,9 @@
 // and builds with the options of this package's asconfig.json (runtime
 // minimal, _initialize, and the --use aliases of abort, trace and seed).
 
-import { WasmHost, arena, arenaAlloc, arenaFree, arenaReset, Level } from "./host";
-import { serveBytes, failure, ABI_VERSION } from "./serve";
+import { WasmHost, arenaSize, arenaAlloc, arenaFree, arenaReset, Level } from "./host";
+import { serveInto, failure, failureInto, ABI_VERSION } from "./serve";
+import { Writer } from "./json";
 import { initRequest, runCleanup } from "./lifecycle";
 
 // @ts-ignore: decorator
@@ -23,8 +24,15 @@ declare function weft_log(level: i32, ptr: usize, len: i32): void;
 @external("wasi_snapshot_preview1", "random_get")
 declare function wasi_random_get(buf: usize, len: usize): u16;
 
-/** The last response: it stays referenced, and unchanged, until the next weft_run. */
+/** The last weft_init response: it stays referenced, and unchanged, until the next call. */
 let response: ArrayBuffer | null = null;
+
+/**
+ * weft_run's response, written in place and kept from call to call: the
+ * host reads it before the next weft_run, which rewrites it, so a call
+ * allocates nothing for its response.
+ */
+let out: Writer | null = null;
 
 let host: WasmHost | null = null;
 
@@ -59,28 +67,29 @@ export function weft_free(ptr: usize, len: i32): void {
  */
 export function weft_run(ptr: usize, len: i32): i64 {
   response = null;
-  const a = arena();
-  const known = a.has(ptr);
-  const size = known ? a.get(ptr) : 0;
+  const size = arenaSize(ptr);
   arenaReset(ptr);
   __collect();
-  let out: ArrayBuffer;
-  if (!known) {
-    out = failure("request buffer was not obtained from weft_alloc");
+  let w = out;
+  if (w === null) {
+    w = new Writer(1024);
+    out = w;
+  }
+  if (size < 0) {
+    failureInto(w, "request buffer was not obtained from weft_alloc");
   } else if (len < 0 || len > size) {
     arenaFree(ptr);
-    out = failure("request length is larger than its weft_alloc buffer");
+    failureInto(w, "request length is larger than its weft_alloc buffer");
   } else {
     let h = host;
     if (h === null) {
       h = new WasmHost();
       host = h;
     }
-    out = serveBytes(h, ptr, len);
+    serveInto(h, ptr, len, w);
     arenaFree(ptr);
   }
-  response = out;
-  return (<i64>changetype<usize>(out) << 32) | <i64>out.byteLength;
+  return (<i64>w.dataStart << 32) | <i64>w.length;
 }
 
 /**
@@ -90,23 +99,21 @@ export function weft_run(ptr: usize, len: i32): i64 {
  */
 export function weft_init(ptr: usize, len: i32): i64 {
   response = null;
-  const a = arena();
-  const known = a.has(ptr);
-  const size = known ? a.get(ptr) : 0;
+  const size = arenaSize(ptr);
   arenaReset(ptr);
-  let out: ArrayBuffer | null;
-  if (!known) {
-    out = failure("weft_init request buffer was not obtained from weft_alloc");
+  let res: ArrayBuffer | null;
+  if (size < 0) {
+    res = failure("weft_init request buffer was not obtained from weft_alloc");
   } else if (len < 0 || len > size) {
     arenaFree(ptr);
-    out = failure("weft_init request length is larger than its weft_alloc buffer");
+    res = failure("weft_init request length is larger than its weft_alloc buffer");
   } else {
-    out = initRequest(ptr, len);
+    res = initRequest(ptr, len);
     arenaFree(ptr);
   }
-  if (out === null) return 0;
-  response = out;
-  return (<i64>changetype<usize>(out) << 32) | <i64>out.byteLength;
+  if (res === null) return 0;
+  response = res;
+  return (<i64>changetype<usize>(res) << 32) | <i64>res.byteLength;
 }
 
 /** ABI export (lifecycle): runs the onCleanup hook. */

@@ -1,6 +1,19 @@
 // Standard base64 (RFC 4648 §4, padded), the ABI's encoding of bytes pins.
 
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+// The alphabet as bytes in static memory (a string global would be a root
+// the collector visits at every weft_run).
+// @ts-ignore: decorator
+@lazy const ALPHABET_DATA: usize = memory.data<u8>([
+  65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90,
+  97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,
+  48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 43, 47,
+]);
+
+// @ts-ignore: decorator
+@inline
+function alphabet(i: u32): u16 {
+  return <u16>load<u8>(ALPHABET_DATA + <usize>i);
+}
 
 /** Encodes bytes as standard, padded base64. */
 export function base64Encode(data: Uint8Array): string {
@@ -10,17 +23,17 @@ export function base64Encode(data: Uint8Array): string {
   let i = 0;
   for (; i + 2 < n; i += 3) {
     const v = (<u32>data[i] << 16) | (<u32>data[i + 1] << 8) | <u32>data[i + 2];
-    chars[o++] = <u16>ALPHABET.charCodeAt((v >> 18) & 63);
-    chars[o++] = <u16>ALPHABET.charCodeAt((v >> 12) & 63);
-    chars[o++] = <u16>ALPHABET.charCodeAt((v >> 6) & 63);
-    chars[o++] = <u16>ALPHABET.charCodeAt(v & 63);
+    chars[o++] = alphabet((v >> 18) & 63);
+    chars[o++] = alphabet((v >> 12) & 63);
+    chars[o++] = alphabet((v >> 6) & 63);
+    chars[o++] = alphabet(v & 63);
   }
   if (i < n) {
     let v = <u32>data[i] << 16;
     if (i + 1 < n) v |= <u32>data[i + 1] << 8;
-    chars[o++] = <u16>ALPHABET.charCodeAt((v >> 18) & 63);
-    chars[o++] = <u16>ALPHABET.charCodeAt((v >> 12) & 63);
-    chars[o++] = i + 1 < n ? <u16>ALPHABET.charCodeAt((v >> 6) & 63) : 0x3d;
+    chars[o++] = alphabet((v >> 18) & 63);
+    chars[o++] = alphabet((v >> 12) & 63);
+    chars[o++] = i + 1 < n ? alphabet((v >> 6) & 63) : 0x3d;
     chars[o++] = 0x3d;
   }
   return String.UTF16.decodeUnsafe(chars.dataStart, o << 1);

@@ -262,7 +262,7 @@ function decimalToF64(digits: Array<u8>, exp10: i64): f64 {
     // Clinger's fast path: the mantissa (below 2^53) and 10^|exp| are both
     // exact, so one correctly rounded operation gives the answer.
     const m = <f64>mantissa(digits);
-    r = exp10 >= 0 ? m * POW10[<i32>exp10] : m / POW10[<i32>-exp10];
+    r = exp10 >= 0 ? m * pow10small(<i32>exp10) : m / pow10small(<i32>-exp10);
   } else {
     r = refine(digits, <i32>exp10, estimate(digits, <i32>exp10));
   }
@@ -276,7 +276,15 @@ function mantissa(digits: Array<u8>): u64 {
   return m;
 }
 
-const POW10: StaticArray<f64> = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+// In static memory rather than a StaticArray global, which the collector
+// would visit at every weft_run.
+// @ts-ignore: decorator
+@lazy const POW10_DATA: usize = memory.data<f64>([1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]);
+// @ts-ignore: decorator
+@inline
+function pow10small(i: i32): f64 {
+  return load<f64>(POW10_DATA + (<usize>i << 3));
+}
 
 /** 10^e for 0 <= e, within a few ulps (Infinity past 1e308). */
 function pow10(e: i32): f64 {
@@ -285,7 +293,7 @@ function pow10(e: i32): f64 {
     r *= 1e22;
     e -= 22;
   }
-  return r * POW10[e];
+  return r * pow10small(e);
 }
 
 /** A first guess within a few ulps: the leading 19 digits times 10^exp. */

@@ -78,8 +78,8 @@ export class WasmHost extends Host {
     }
     const p = <usize>(<u64>r >> 32);
     const n = <i32>(<u32>r);
-    const a = arena();
-    if (!a.has(p) || <u32>n > <u32>a.get(p)) {
+    const size = arenaSize(p);
+    if (size < 0 || <u32>n > <u32>size) {
       return err<Value>(new HostError(op, Code.Internal, "the host's reply is not in a weft_alloc buffer"));
     }
     const v = parseJSON(p, n);
@@ -95,45 +95,87 @@ export class WasmHost extends Host {
  * with their sizes. They come from heap.alloc, outside the garbage
  * collector, so nothing the collector does can reuse memory the host
  * writes; the SDK frees them once read, and weft_run frees any left over
- * (from a call that failed before weft_run).
+ * (from a call that failed before weft_run). The table is a few
+ * (pointer, size) pairs, itself outside the collector: a call has one
+ * request and one reply at a time, so a linear search beats a Map and
+ * costs no garbage.
  */
-let _arena: Map<usize, i32> | null = null;
+let arenaTab: usize = 0;
+let arenaCap: i32 = 0;
+let arenaLen: i32 = 0;
 
-/** The arena (created on first use; see serve.ts on top-level allocations). */
-export function arena(): Map<usize, i32> {
-  let a = _arena;
-  if (a === null) {
-    a = new Map<usize, i32>();
-    _arena = a;
-  }
-  return a;
+/**
+ * Buffers of up to SPARE_BYTES are allocated at that size, and one freed
+ * buffer is kept for the next weft_alloc: a call's request (and each host
+ * call's reply) then costs no allocation.
+ */
+const SPARE_BYTES: i32 = 16 << 10;
+let spare: usize = 0;
+
+// @ts-ignore: decorator
+@inline
+function slot(i: i32): usize {
+  return arenaTab + <usize>i * 12;
+}
+
+function arenaFind(p: usize): i32 {
+  for (let i = 0; i < arenaLen; i++) if (load<u32>(slot(i)) == <u32>p) return i;
+  return -1;
+}
+
+/** The size of arena buffer p; -1 when p is not one. */
+export function arenaSize(p: usize): i32 {
+  const i = arenaFind(p);
+  return i < 0 ? -1 : load<i32>(slot(i), 4);
 }
 
 /** heap.alloc(len) recorded in the arena; 0 for an impossible size. */
 export function arenaAlloc(len: i32): usize {
   if (len < 0 || len > MAX_ALLOC) return 0;
-  const p = heap.alloc(len > 0 ? <usize>len : 1);
-  arena().set(p, len);
+  let p: usize;
+  let cap = len;
+  if (len <= SPARE_BYTES) {
+    cap = SPARE_BYTES;
+    p = spare;
+    spare = 0;
+    if (p == 0) p = heap.alloc(<usize>SPARE_BYTES);
+  } else {
+    p = heap.alloc(<usize>len);
+  }
+  if (arenaLen == arenaCap) {
+    const n = arenaCap == 0 ? 8 : arenaCap * 2;
+    arenaTab = arenaTab == 0 ? heap.alloc(<usize>n * 12) : heap.realloc(arenaTab, <usize>n * 12);
+    arenaCap = n;
+  }
+  store<u32>(slot(arenaLen), <u32>p);
+  store<i32>(slot(arenaLen), len, 4);
+  store<i32>(slot(arenaLen), cap, 8);
+  arenaLen++;
   return p;
+}
+
+/** Drops entry i (the last one takes its place) and gives back its memory. */
+function arenaDrop(i: i32): void {
+  const p = <usize>load<u32>(slot(i));
+  const cap = load<i32>(slot(i), 8);
+  arenaLen--;
+  if (i != arenaLen) {
+    store<u64>(slot(i), load<u64>(slot(arenaLen)));
+    store<i32>(slot(i), load<i32>(slot(arenaLen), 8), 8);
+  }
+  if (cap == SPARE_BYTES && spare == 0) spare = p;
+  else heap.free(p);
 }
 
 /** Frees an arena buffer; unknown pointers are ignored. */
 export function arenaFree(p: usize): void {
-  const a = arena();
-  if (!a.has(p)) return;
-  a.delete(p);
-  heap.free(p);
+  const i = arenaFind(p);
+  if (i >= 0) arenaDrop(i);
 }
 
 /** Frees every arena buffer except keep. */
 export function arenaReset(keep: usize): void {
-  const a = arena();
-  const ptrs = a.keys();
-  for (let i = 0; i < ptrs.length; i++) {
-    const p = unchecked(ptrs[i]);
-    if (p != keep) {
-      a.delete(p);
-      heap.free(p);
-    }
+  for (let i = arenaLen - 1; i >= 0; i--) {
+    if (<usize>load<u32>(slot(i)) != keep) arenaDrop(i);
   }
 }

@@ -645,7 +645,7 @@ export class Writer {
 
   /** One byte. */
   byte(b: u8): void {
-    this.grow(1);
+    if (this.len >= this.buf.byteLength) this.grow(1);
     store<u8>(changetype<usize>(this.buf) + this.len, b);
     this.len++;
   }
@@ -654,8 +654,9 @@ export class Writer {
   ascii(s: string): void {
     const n = s.length;
     this.grow(n);
-    const p = changetype<usize>(this.buf) + this.len;
-    for (let i = 0; i < n; i++) store<u8>(p + i, <u8>s.charCodeAt(i));
+    const p = changetype<usize>(this.buf) + <usize>this.len;
+    const q = changetype<usize>(s);
+    for (let i = 0; i < n; i++) store<u8>(p + <usize>i, <u8>load<u16>(q + (<usize>i << 1)));
     this.len += n;
   }
 
@@ -669,13 +670,21 @@ export class Writer {
   /** A JSON string literal with quotes and escapes. */
   string(s: string): void {
     const n = s.length;
+    // Room for the quotes and one byte per code unit, re-reserved after
+    // each escape or multi-byte character, so the common ASCII run is
+    // stored without a capacity check per byte.
     this.grow(n + 2);
-    this.byte(0x22);
+    store<u8>(changetype<usize>(this.buf) + this.len, 0x22);
+    this.len++;
+    const src = changetype<usize>(s);
     for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
+      const c = <i32>load<u16>(src + (<usize>i << 1));
       if (c >= 0x20 && c < 0x80 && c != 0x22 && c != 0x5c) {
-        this.byte(<u8>c);
-      } else if (c == 0x22 || c == 0x5c) {
+        store<u8>(changetype<usize>(this.buf) + this.len, <u8>c);
+        this.len++;
+        continue;
+      }
+      if (c == 0x22 || c == 0x5c) {
         this.byte(0x5c);
         this.byte(<u8>c);
       } else if (c < 0x20) {
@@ -705,8 +714,57 @@ export class Writer {
         this.byte(<u8>(0x80 | ((c >> 6) & 0x3f)));
         this.byte(<u8>(0x80 | (c & 0x3f)));
       }
+      this.grow(n - i + 1);
     }
     this.byte(0x22);
+  }
+
+  /** An integer in decimal, as i64.toString writes it, without making a string. */
+  int(i: i64): void {
+    this.grow(20);
+    let p = changetype<usize>(this.buf) + <usize>this.len;
+    // Digits of the magnitude as a u64, so i64.MIN_VALUE needs no special case.
+    let u: u64 = i < 0 ? <u64>(-i) : <u64>i;
+    if (i < 0) {
+      store<u8>(p, 0x2d);
+      p++;
+      this.len++;
+    }
+    let n = 1;
+    if (u <= <u64>u32.MAX_VALUE) {
+      // 32-bit digits, divided by 10 as a multiply and a shift (exact for
+      // every u32): WebAssembly runtimes emit a real division for u64 / 10.
+      let v = <u32>u;
+      for (let t = v; t >= 10; t = <u32>((<u64>t * 0xcccccccd) >> 35)) n++;
+      for (let k = n - 1; k >= 0; k--) {
+        const q = <u32>((<u64>v * 0xcccccccd) >> 35);
+        store<u8>(p + <usize>k, <u8>(0x30 + v - q * 10));
+        v = q;
+      }
+    } else {
+      for (let t = u; t >= 10; t /= 10) n++;
+      for (let k = n - 1; k >= 0; k--) {
+        store<u8>(p + <usize>k, <u8>(0x30 + <i32>(u % 10)));
+        u /= 10;
+      }
+    }
+    this.len += n;
+  }
+
+  /** Forgets what was written, keeping the buffer (shrunk back when a call made it large). @internal */
+  reset(): void {
+    if (this.buf.byteLength > 1 << 20) this.buf = new ArrayBuffer(256);
+    this.len = 0;
+  }
+
+  /** Cuts the text back to its first n bytes. @internal */
+  truncate(n: i32): void {
+    if (n >= 0 && n < this.len) this.len = n;
+  }
+
+  /** Where the bytes start (valid until the next write). @internal */
+  get dataStart(): usize {
+    return changetype<usize>(this.buf);
   }
 
   private hex4(c: i32): void {
@@ -749,6 +807,36 @@ export function parseJSON(ptr: usize, len: i32): Result<Value> {
     }
   }
   return err<Value>(new Error(p.message));
+}
+
+/**
+ * The string whose JSON literal spans [q, end) (q at its opening quote),
+ * decoded exactly as the parser decodes it; the request reader uses it
+ * for names and values it has already validated. @internal
+ */
+export function decodeStringAt(q: usize, end: usize): string {
+  // No escape: one lenient UTF-8 decode of the run, as Parser.string does;
+  // plain ASCII is widened straight into a string of the right size
+  // (decodeUnsafe allocates twice the bytes, then shrinks).
+  const last = end - 1;
+  let plain = true;
+  let p = q + 1;
+  for (; p < last; p++) {
+    const b = load<u8>(p);
+    if (b == 0x5c) break;
+    if (b >= 0x80) plain = false;
+  }
+  if (p >= last) {
+    const n = <i32>(last - q - 1);
+    if (!plain) return String.UTF8.decodeUnsafe(q + 1, n);
+    if (n == 0) return "";
+    const s = __new(<usize>n << 1, idof<string>());
+    for (let k = 0; k < n; k++) store<u16>(s + (<usize>k << 1), load<u8>(q + 1 + <usize>k));
+    return changetype<string>(s);
+  }
+  const parser = new Parser(q, <i32>(end - q));
+  const s = parser.string();
+  return s === null ? "" : s;
 }
 
 class Parser {

@@ -57,23 +57,41 @@ export function zero<T>(): T {
  * if (e instanceof HostError && (e as HostError).code == Code.PermissionDenied) { ... }
  * ```
  */
-export namespace Code {
+// Getters rather than constants: a string held by a global is a root the
+// collector visits at every weft_run, a literal returned by a getter is not.
+export class Code {
   /** The manifest does not grant the operation. */
-  export const PermissionDenied = "permission_denied";
+  static get PermissionDenied(): string {
+    return "permission_denied";
+  }
   /** The thing asked for does not exist (storage.read, oauth.token). */
-  export const NotFound = "not_found";
+  static get NotFound(): string {
+    return "not_found";
+  }
   /** The request is malformed or breaks the operation's rules. */
-  export const InvalidRequest = "invalid_request";
+  static get InvalidRequest(): string {
+    return "invalid_request";
+  }
   /** The host does not know the operation. */
-  export const UnknownOp = "unknown_op";
+  static get UnknownOp(): string {
+    return "unknown_op";
+  }
   /** A size, quota or rate limit. */
-  export const LimitExceeded = "limit_exceeded";
+  static get LimitExceeded(): string {
+    return "limit_exceeded";
+  }
   /** The host does not provide the service, or cannot reach it now. */
-  export const Unavailable = "unavailable";
+  static get Unavailable(): string {
+    return "unavailable";
+  }
   /** The call's deadline passed while the host worked on it. */
-  export const Timeout = "timeout";
+  static get Timeout(): string {
+    return "timeout";
+  }
   /** A fault in the host (or a reply the SDK could not read). */
-  export const Internal = "internal";
+  static get Internal(): string {
+    return "internal";
+  }
 }
 
 /**

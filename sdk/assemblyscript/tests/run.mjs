@@ -439,7 +439,7 @@ test("request problems are failures", () => {
     ['{"abi":1,"node":"int","inputs":[]}', /^bad request: field "inputs": expected an object, found array \[\]$/],
     ['{"abi":1,"node":"int","context":{"attempt":"x"}}', /^bad request: field "context.attempt": expected an integer, found string "x"$/],
     ['{"abi":1,"node":"int","context":{"tenant":1}}', /^bad request: field "context.tenant": expected a string, found number 1$/],
-    ['{"abi":1,"node":"nope"}', /^unknown node "nope": this module implements abort, bytes, collections, context, date, equals, float, garbage, getters, int, lifecycle, nan, ops, roundtrip, unix, utf8$/],
+    ['{"abi":1,"node":"nope"}', /^unknown node "nope": this module implements abort, bytes, collections, context, date, dynA, equals, float, garbage, getters, int, lifecycle, nan, nested, ops, reader, reserve, roundtrip, unix, utf8$/],
     ['{"abi":1,"node":"int","inputs":{}}', /^missing input "i"$/],
   ];
   for (const [req, want] of cases) {
@@ -501,6 +501,174 @@ test("Value.equals", () => {
     ['{"a":1,"b":[1,{"c":null}]}', '{"b":[1,{"c":null}],"a":1}', true], ['{"a":1}', '{"a":1,"b":2}', false],
     ["[1,2]", "[2,1]", false], ['"x"', '"x"', true], ["null", "false", false], ["12345678901234567890123", "1.2345678901234567890123e22", true]];
   for (const [a, b, want] of cases) assert.equal(outputs("equals", `{"a":${a},"b":${b}}`).eq, want, `${a} == ${b}`);
+});
+
+// ---- the one-pass request reader (request.ts) ----
+// Requests in the host's layout take scanExact, any other text scanGeneral,
+// a refused one the full parser (for its error): all three must agree.
+
+/** A request in the layout weft's host writes (internal/wasmhost). */
+function hostReq(node, inputsJSON, ctx = '"run_id":"r1","workflow":"wf","node_instance":"n1","tenant":"t","attempt":2,"deadline_unix_ms":1765000000000') {
+  return `{"abi":1,"node":${JSON.stringify(node)},"inputs":${inputsJSON},"context":{${ctx}}}`;
+}
+
+/** The same request with its fields reordered and white space everywhere JSON allows it. */
+function spacedReq(node, inputsJSON) {
+  return ` {\n "context" :\t{ "deadline_unix_ms" : 1765000000000 , "attempt" : 2 , "tenant" : "t" , "node_instance" : "n1" , "workflow" : "wf" , "run_id" : "r1" } ,\r\n` +
+    ` "inputs" : ${inputsJSON} , "node" : ${JSON.stringify(node)} , "abi" : 1 } `;
+}
+
+const readerInputs = [
+  '{}', '{"s":"hello","i":42}', '{"i":1,"i":2}', '{"\\u0069":5,"i":6}', '{"i":7,"\\u0069":8}', '{"é":"x","\\u00e9":"y"}',
+  '{"a\\"b":1,"a\\\\b":2,"a/b":"\\/"}', '{"s":"\\ud83d\\ude00 \\ud800 \\udc00 \\u2028 é ☃ 😀 \\n\\t\\"\\\\"}',
+  '{"n":-9223372036854775808,"m":9223372036854775807,"o":9223372036854775808,"p":-0,"q":1.5,"r":1e400,"u":255,"v":256,"w":18446744073709551615}',
+  '{"b":true,"c":false,"z":null,"arr":[1,[2,[3,{"x":[]}]]],"obj":{"k":{"k":{"k":"v"}},"k":1}}', '{"":"empty name","f":"1.5"}',
+];
+
+test("the reader: the host's layout, any other layout and white space read alike", () => {
+  for (const inp of readerInputs) {
+    const a = runRaw(hostReq("reader", inp));
+    assert.match(a, /^\{"status":"success"/, inp);
+    assert.equal(runRaw(spacedReq("reader", inp)), a, inp);
+    // the inputs as the parser reads them (a Value of the whole object)
+    const r = JSON.parse(a).outputs.inputs;
+    const v = JSON.parse(run("roundtrip", JSON.stringify({ text: inp }))).outputs.json;
+    assert.deepEqual(Object.keys(r).sort(), Object.keys(JSON.parse(v)).sort(), inp);
+  }
+  const o = JSON.parse(runRaw(hostReq("reader", '{"s":"hello","i":42}'))).outputs;
+  assert.equal(o.context, "reader|r1|wf|n1|t|2|1765000000000");
+  assert.equal(JSON.parse(runRaw(spacedReq("reader", "{}"))).outputs.context, "reader|r1|wf|n1|t|2|1765000000000");
+  // a node id made at run time survives the collection at each weft_run
+  for (let i = 0; i < 3; i++) outputs("garbage", '{"n":200}');
+  assert.equal(JSON.parse(runRaw(hostReq("dynA", "{}"))).outputs.context, "dynA|r1|wf|n1|t|2|1765000000000");
+  assert.equal(o.missing, 'err:missing input "no such input"');
+  assert.equal(o.missingOr, "ok:dflt");
+  assert.deepEqual(o.inputs.i, { has: true, json: "42", string: 'err:input "i": wrong input type: expected string, found number 42', int: "ok:42", i32: "ok:42", u8: "ok:42", u64: "ok:42", float: "ok:42", f32: "ok:42", bool: 'err:input "i": wrong input type: expected boolean, found number 42', same: true });
+});
+
+test("the reader: duplicate names, the last value wins", () => {
+  let o = JSON.parse(runRaw(hostReq("reader", '{"i":1,"i":2}'))).outputs.inputs;
+  assert.deepEqual(Object.keys(o), ["i"]);
+  assert.equal(o.i.int, "ok:2");
+  o = JSON.parse(runRaw(hostReq("reader", '{"\\u0069":5,"i":6}'))).outputs.inputs; // an escaped name is the same name
+  assert.equal(o.i.int, "ok:6");
+  o = JSON.parse(runRaw(hostReq("reader", '{"i":7,"\\u0069":8}'))).outputs.inputs;
+  assert.equal(o.i.int, "ok:8");
+  o = JSON.parse(runRaw(hostReq("reader", '{"é":"x","\\u00e9":"y"}'))).outputs.inputs;
+  assert.deepEqual(Object.keys(o), ["é"]);
+  assert.equal(o["é"].string, "ok:y");
+  // top-level fields and context members: the last one too
+  let r = JSON.parse(runRaw('{"abi":1,"node":"reader","inputs":{"i":1},"inputs":{"j":2},"context":{"attempt":"x"},"context":{"attempt":4,"tenant":"a","tenant":"b"}}'));
+  assert.deepEqual(Object.keys(r.outputs.inputs), ["j"]);
+  assert.equal(r.outputs.context, "reader||||b|4|0");
+  r = JSON.parse(runRaw('{"abi":2,"abi":1,"node":"nope","node":"reader"}'));
+  assert.equal(r.status, "success");
+  r = JSON.parse(runRaw('{"abi":1,"abi":2,"node":"reader"}'));
+  assert.equal(r.error, 'bad request: field "abi": expected 1, found number 2');
+  r = JSON.parse(runRaw('{"abi":1,"node":"reader","context":{"attempt":4,"attempt":"x"}}'));
+  assert.equal(r.error, 'bad request: field "context.attempt": expected an integer, found string "x"');
+});
+
+test("the reader: escapes and unicode in names and values", () => {
+  let r = JSON.parse(runRaw('{"\\u0061bi":1,"n\\u006fde":"re\\u0061der","inputs":{"a\\"b":1,"a\\\\b":2,"a/b":"\\/"},"context":{"t\\u0065nant":"\\u00e9\\n"}}'));
+  assert.equal(r.status, "success", JSON.stringify(r));
+  assert.deepEqual(Object.keys(r.outputs.inputs).sort(), ["a\"b", "a/b", "a\\b"]);
+  assert.equal(r.outputs.inputs["a/b"].string, "ok:/");
+  assert.equal(r.outputs.context, "reader||||é\n|0|0");
+  r = JSON.parse(runRaw(hostReq("reader", '{"s":"\\ud83d\\ude00 \\ud800 \\udc00 \\u2028 é ☃ 😀 \\n\\t\\"\\\\"}')));
+  assert.equal(r.outputs.inputs.s.string, "ok:😀 \ud800 \udc00 \u2028 é ☃ 😀 \n\t\"\\");
+  assert.equal(r.outputs.inputs.s.json, '"😀 \\ud800 \\udc00 \\u2028 é ☃ 😀 \\n\\t\\"\\\\"');
+  // the echo of a string with every kind of escape, through the string getter and setter
+  const text = "é😀\u0001\u001f\"\\/\b\f\n\r\t\u2028\ud800x";
+  r = JSON.parse(runRaw(hostReq("getters", JSON.stringify({ s: text }))));
+  assert.equal(r.outputs.out.s.string, "ok:" + text);
+  // invalid UTF-8 in a name and a value is decoded leniently, as the parser does
+  const bytes = new Uint8Array([...enc.encode('{"abi":1,"node":"reader","inputs":{"s'), 0xff, ...enc.encode('":"x'), 0xc3, ...enc.encode('"}}')]);
+  const p = inst.exports.weft_alloc(bytes.length);
+  mem().set(bytes, p);
+  const res = BigInt.asUintN(64, inst.exports.weft_run(p, bytes.length));
+  const out = JSON.parse(dec.decode(mem().subarray(Number(res >> 32n), Number(res >> 32n) + Number(res & 0xffffffffn))));
+  assert.equal(out.status, "success");
+  assert.equal(Object.keys(out.outputs.inputs).length, 1);
+});
+
+test("the reader: numbers and nested values", () => {
+  const o = JSON.parse(runRaw(hostReq("reader", readerInputs[8]))).outputs.inputs;
+  assert.equal(o.n.int, "ok:-9223372036854775808");
+  assert.equal(o.m.int, "ok:9223372036854775807");
+  assert.equal(o.o.int, 'err:input "o": wrong input type: expected integer in int64 range, found number 9223372036854775808');
+  assert.equal(o.o.float, "ok:9223372036854776000");
+  assert.equal(o.p.int, "ok:0");
+  assert.equal(o.q.int, 'err:input "q": wrong input type: expected integer, found number 1.5');
+  assert.equal(o.r.float, 'err:input "r": wrong input type: expected number in float64 range, found number 1e400');
+  assert.equal(o.u.u8, "ok:255");
+  assert.equal(o.v.u8, 'err:input "v": wrong input type: expected integer in u8 range, found number 256');
+  assert.equal(o.w.u64, 'err:input "w": wrong input type: expected integer in int64 range, found number 18446744073709551615');
+  assert.equal(o.n.u64, 'err:input "n": wrong input type: expected integer in u64 range, found number -9223372036854775808');
+  const n = JSON.parse(runRaw(hostReq("reader", readerInputs[9]))).outputs.inputs;
+  assert.equal(n.arr.json, '[1,[2,[3,{"x":[]}]]]');
+  assert.equal(n.obj.json, '{"k":1}');
+  assert.equal(n.z.string, 'err:input "z": wrong input type: expected string, found null');
+  assert.equal(n.b.bool, "ok:true");
+  // nesting: the request is depth 1 and its inputs 2, so a value may nest 998 deeper
+  const deep = (k) => hostReq("reader", `{"g":${"[".repeat(k)}${"]".repeat(k)}}`);
+  assert.equal(JSON.parse(runRaw(deep(998))).status, "success");
+  assert.equal(JSON.parse(runRaw(deep(999))).error, "bad request: not valid JSON: invalid JSON at offset 1037: nested too deeply");
+});
+
+test("the reader: a malformed request gets the full parser's error", () => {
+  const base = hostReq("reader", '{"s":"h\\u00e9","i":-42,"f":1.5e3,"b":true,"o":{"k":[1,null]}}');
+  const parserSays = (text) => {
+    const r = JSON.parse(run("roundtrip", JSON.stringify({ text })));
+    return r.status === "success" ? null : r.error;
+  };
+  let checked = 0;
+  for (let i = 0; i <= base.length; i++) {
+    for (const t of [base.slice(0, i), base.slice(0, i) + base.slice(i + 1), base.slice(0, i) + "x" + base.slice(i), base.slice(0, i) + '"' + base.slice(i + 1), base.slice(0, i) + "\\" + base.slice(i + 1), base.slice(0, i) + "\u0001" + base.slice(i + 1)]) {
+      const r = JSON.parse(runRaw(t));
+      const want = parserSays(t);
+      if (want === null) {
+        assert.ok(!/not valid JSON/.test(r.error ?? ""), `${t}: ${r.error}`);
+      } else {
+        assert.equal(r.error, "bad request: not valid JSON: " + want, t);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 300, `only ${checked} malformed requests`);
+  for (const [req, want] of [
+    ['{"abi":1,"node":"reader","inputs":{"i":1,}}', "bad request: not valid JSON: invalid JSON at offset 41: expected a string key in an object"],
+    ['{"abi":1,"node":"reader"} x', "bad request: not valid JSON: invalid JSON at offset 26: data after the JSON value"],
+    ['{"abi":1,"node":"reader","inputs":{"s":"\\x"}}', "bad request: not valid JSON: invalid JSON at offset 42: bad escape \\x"],
+    ['{"abi":1,"node":"reader","inputs":{"s":"\\u12"}}', "bad request: not valid JSON: invalid JSON at offset 44: bad \\u escape"],
+    ['{"abi":1.0,"node":"reader"}', 'bad request: field "abi": expected 1, found number 1.0'],
+    ['{"abi":1,"node":"reader","context":{"attempt":99999999999999999999}}', 'bad request: field "context.attempt": expected an integer, found number 99999999999999999999'],
+    [hostReq("reader", "{}", '"run_id":"r","workflow":"w","node_instance":"n","tenant":5,"attempt":1,"deadline_unix_ms":1'), 'bad request: field "context.tenant": expected a string, found number 5'],
+  ]) assert.equal(JSON.parse(runRaw(req)).error, want, req);
+});
+
+test("a handler that serves another request keeps its own inputs and outputs", () => {
+  const inner = hostReq("reader", '{"x":"inner","y":1,"z":2}');
+  const r = JSON.parse(runRaw(hostReq("nested", JSON.stringify({ s: "outer", i: 7, request: inner }))));
+  assert.equal(r.status, "success", JSON.stringify(r));
+  assert.equal(r.outputs.before, "outer");
+  assert.equal(r.outputs.after, "outer");
+  assert.equal(r.outputs.i, 7);
+  const o = JSON.parse(r.outputs.inner);
+  assert.deepEqual(Object.keys(o.outputs.inputs), ["x", "y", "z"]);
+  assert.equal(o.outputs.inputs.x.string, "ok:inner");
+  assert.equal(o.outputs.context, "reader|r1|wf|n1|t|2|1765000000000");
+});
+
+test("outputs: set twice keeps the last value in the first place; a Value is written as it ends; a kept Call is finished", () => {
+  const want = '{"status":"success","outputs":{"twice":"second é","late":{"a":1,"b":true},"vals":[{"a":1,"b":true}],"ints":[1,-2,3],' +
+    '"m":{"k\\"":"v"},"nil":null,"big":18446744073709551615,"min":-9223372036854775808,"é\\"":"name with escapes"}}';
+  assert.equal(runRaw(hostReq("reserve", "{}")), want);
+  const r = JSON.parse(runRaw(hostReq("reserve", '{"a":"x"}')));
+  assert.equal(r.outputs.prev_get, 'err:input "a": node call has finished');
+  assert.equal(r.outputs.prev_has, false);
+  assert.equal(r.outputs.prev_set, 'output "a": node call has finished');
+  assert.equal(r.outputs.prev_node, "reserve");
 });
 
 /** Calls weft_init with request text; returns "" for 0 (success) or the response text. */

@@ -1,14 +1,16 @@
 // Test nodes for the SDK's own tests (run.mjs drives them with a fake host).
 
 import {
-  Call, Value, DateTime, HostError, InputError, HttpRequest, Level, handle, base64Encode, base64Decode, isValidUTF8,
-  onInit, onCleanup,
+  Call, Value, DateTime, Result, HostError, InputError, HttpRequest, Level, handle, base64Encode, base64Decode, isValidUTF8,
+  onInit, onCleanup, serve,
 } from "../../assembly/index";
 export { weft_abi_version, weft_alloc, weft_free, weft_run, weft_init, weft_cleanup } from "../../assembly/index";
 
 // Lifecycle hooks: init keeps the config (and fails without api_key);
 // the node "lifecycle" reports it with the number of inits and cleanups.
 let initConfig: Value | null = null;
+/** The reserve node's previous Call, kept past its handler on purpose. */
+let kept: Call | null = null;
 let inits = 0;
 let cleanups = 0;
 onInit(setup);
@@ -51,6 +53,11 @@ handle("context", context);
 handle("garbage", garbage);
 handle("utf8", utf8);
 handle("equals", equals);
+handle("reader", reader);
+handle("reserve", reserve);
+handle("nested", nested);
+// An id made at run time (the registry must keep it alive across collections).
+handle("dyn" + String.fromCharCode(0x41), reader);
 
 /** text → parse → compact JSON (or the parse error as a failure). */
 function roundtrip(c: Call): Error | null {
@@ -350,3 +357,92 @@ function equals(c: Call): Error | null {
   return c.setBool("eq", a.value.equals(b.value));
 }
 
+
+/** "ok:" + the value, or "err:" + the error's message. */
+function res<T>(r: Result<T>): string {
+  if (!r.ok) return "err:" + r.error!.message;
+  if (isString<T>()) return "ok:" + changetype<string>(r.value);
+  if (isBoolean<T>()) return "ok:" + (r.value ? "true" : "false");
+  if (isInteger<T>()) return "ok:" + (<i64>r.value).toString();
+  if (isFloat<T>()) return "ok:" + Value.float(<f64>r.value).toJSON();
+  return "ok:?";
+}
+
+/**
+ * What the SDK reads of each input (names, raw JSON, every typed getter)
+ * and of the context, and how repeated and Value outputs are written: the
+ * one-pass reader is held to the full parser with it (run.mjs).
+ */
+function reader(c: Call): Error | null {
+  const names = c.inputs();
+  const out = Value.object();
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i];
+    const o = Value.object();
+    o.set("has", Value.bool(c.has(n)));
+    o.set("json", Value.string(c.input(n)!.toJSON()));
+    o.set("string", Value.string(res<string>(c.string(n))));
+    o.set("int", Value.string(res<i64>(c.int(n))));
+    o.set("i32", Value.string(res<i32>(c.get<i32>(n))));
+    o.set("u8", Value.string(res<u8>(c.get<u8>(n))));
+    o.set("u64", Value.string(res<u64>(c.get<u64>(n))));
+    o.set("float", Value.string(res<f64>(c.float(n))));
+    o.set("f32", Value.string(res<f32>(c.get<f32>(n))));
+    o.set("bool", Value.string(res<bool>(c.bool(n))));
+    const v = c.value(n);
+    o.set("same", Value.bool(v.ok && c.value(n).value === v.value)); // one Value per input
+    out.set(n, o);
+  }
+  c.setValue("inputs", out);
+  c.setString("missing", res<string>(c.string("no such input")));
+  c.setString("missingOr", res<string>(c.stringOr("no such input", "dflt")));
+  const x = c.context;
+  c.setString("context", [x.node, x.runId, x.workflow, x.nodeInstance, x.tenant, x.attempt.toString(), x.deadlineUnixMs.toString()].join("|"));
+  return null;
+}
+
+
+/** Outputs set twice, a Value changed after it is set, and a Call kept after its handler returned. */
+function reserve(c: Call): Error | null {
+  const prev = kept;
+  if (prev !== null) {
+    // The previous call has finished: its inputs are gone, its setters refuse.
+    c.setString("prev_get", res<string>(prev.string("a")));
+    c.setBool("prev_has", prev.has("a"));
+    const e = prev.setInt("a", 1);
+    c.setString("prev_set", e === null ? "null" : e.message);
+    c.setString("prev_node", prev.context.node);
+  }
+  kept = c;
+  c.setInt("twice", 1);
+  const v = Value.object().set("a", Value.int(1));
+  c.setValue("late", v);
+  c.setString("twice", "second \u00e9");
+  v.set("b", Value.bool(true)); // written when the call ends: b is in it
+  c.setArray<Value>("vals", [v]);
+  c.setArray<i64>("ints", [1, -2, 3]);
+  c.setMap<string>("m", new Map<string, string>().set("k\"", "v"));
+  c.setNull("nil");
+  c.set<u64>("big", u64.MAX_VALUE);
+  c.set<i64>("min", i64.MIN_VALUE);
+  return c.setString("\u00e9\"", "name with escapes");
+}
+
+/**
+ * Serves another request from inside a handler (with the same host): the
+ * inner request is read over the reader's tables, so this call must keep
+ * its own inputs and outputs.
+ */
+function nested(c: Call): Error | null {
+  const before = c.string("s");
+  if (!before.ok) return before.error;
+  c.setString("before", before.value);
+  const inner = c.string("request");
+  if (!inner.ok) return inner.error;
+  const res = serve(c.host, String.UTF8.encode(inner.value));
+  c.setString("inner", String.UTF8.decode(res));
+  const after = c.string("s");
+  if (!after.ok) return after.error;
+  c.setString("after", after.value);
+  return c.setInt("i", c.int("i").valueOr(-1));
+}
