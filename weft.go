@@ -251,6 +251,9 @@ type Workflow struct {
 	// trees keeps instances of the tree between runs: a run takes one (or
 	// builds one) and gives it back, reset, if it ended cleanly.
 	trees *bt.Pool
+	// durable is the tree's definition for RunDurable (durable.go).
+	durableOnce sync.Once
+	durable     *bt.Def
 }
 
 // ID returns the workflow's id: its root node's id, or the file's base name.

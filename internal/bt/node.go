@@ -177,7 +177,7 @@ func (t *Tick) Emitter() func(event.Event) {
 			return
 		}
 		if e.Time.IsZero() {
-			e.Time = time.Now()
+			e.Time = r.sched.Now()
 		}
 		e.RunID, e.Workflow = r.ID, r.Workflow
 		if n != nil {
@@ -196,7 +196,7 @@ func (t *Tick) Child(n *Node) Status {
 		n.status = Running
 		n.err = nil
 		if r.sink != nil {
-			n.started = time.Now()
+			n.started = r.sched.Now()
 			r.sink.Emit(event.Event{Time: n.started, Kind: event.NodeStarted, RunID: r.ID, Workflow: r.Workflow,
 				Node: n.ID, Type: n.Type, Index: n.Index})
 		}
@@ -262,29 +262,19 @@ func (t *Tick) Drive(n *Node) (st Status) {
 			st = Failure
 		}
 	}()
-	var timer *time.Timer
 	for {
 		st = t.Child(n)
 		if st != Running {
-			if timer != nil {
-				timer.Stop()
-			}
 			return st
 		}
-		if timer == nil {
-			timer = time.NewTimer(t.run.interval)
-		} else {
-			timer.Reset(t.run.interval)
-		}
-		select {
+		t.run.sched.Wait(t.Ctx, t.wake, t.run.interval)
+		select { // the wake-up is spent
 		case <-t.wake:
-		case <-timer.C:
-		case <-t.Ctx.Done():
+		default:
 		}
 		// A wake-up and the end of the context can arrive together; the
 		// context wins, so a cancelled node is halted, not ticked again.
 		if t.Ctx.Err() != nil {
-			timer.Stop()
 			t.Halt(n)
 			return Failure
 		}

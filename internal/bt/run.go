@@ -25,6 +25,7 @@ type Run struct {
 
 	sink     event.Sink
 	interval time.Duration
+	sched    Scheduler
 
 	mu       sync.Mutex
 	failure  error // the latest reason a leaf (or a node with its own error) failed
@@ -34,7 +35,7 @@ type Run struct {
 
 // NewRun returns a run that emits to sink (which may be nil).
 func NewRun(id, workflow, tenant string, sink event.Sink) *Run {
-	return &Run{ID: id, Workflow: workflow, Tenant: tenant, sink: sink, interval: DefaultTickInterval}
+	return &Run{ID: id, Workflow: workflow, Tenant: tenant, sink: sink, interval: DefaultTickInterval, sched: RealTime{}}
 }
 
 // TenantOrDefault returns the run's tenant, "default" when it has none
@@ -94,7 +95,7 @@ func (r *Run) markBroken() {
 }
 
 func (r *Run) finished(n *Node, st Status, halted bool) {
-	e := event.Event{Time: time.Now(), Kind: event.NodeFinished, RunID: r.ID, Workflow: r.Workflow,
+	e := event.Event{Time: r.sched.Now(), Kind: event.NodeFinished, RunID: r.ID, Workflow: r.Workflow,
 		Node: n.ID, Type: n.Type, Index: n.Index, Status: st.String(), Halted: halted}
 	if halted {
 		e.Status = "halted"
@@ -112,7 +113,7 @@ func (r *Run) log(n *Node, level slog.Level, msg string) {
 	if r.sink == nil {
 		return
 	}
-	e := event.Event{Time: time.Now(), Kind: event.Log, RunID: r.ID, Workflow: r.Workflow,
+	e := event.Event{Time: r.sched.Now(), Kind: event.Log, RunID: r.ID, Workflow: r.Workflow,
 		Level: levelName(level), Message: msg}
 	if n != nil {
 		e.Node, e.Type, e.Index = n.ID, n.Type, n.Index
@@ -157,6 +158,7 @@ type RunOptions struct {
 	Inputs       map[string]any // canonical values; see package value
 	Sink         event.Sink
 	TickInterval time.Duration // default DefaultTickInterval
+	Scheduler    Scheduler     // default RealTime
 }
 
 // Result is what a run ends with.
@@ -178,20 +180,21 @@ func (tr *Tree) Run(ctx context.Context, opts RunOptions) *Result {
 	if opts.TickInterval > 0 {
 		r.interval = opts.TickInterval
 	}
+	r.SetScheduler(opts.Scheduler)
 	bb := NewBlackboard(opts.Inputs)
 	return tr.RunWith(ctx, r, bb)
 }
 
 // RunWith runs the tree as run r on blackboard bb.
 func (tr *Tree) RunWith(ctx context.Context, r *Run, bb *Blackboard) *Result {
-	start := time.Now()
+	start := r.sched.Now()
 	if r.sink != nil {
 		r.sink.Emit(event.Event{Time: start, Kind: event.RunStarted, RunID: r.ID, Workflow: r.Workflow})
 	}
 	tr.clean = false
 	t := &Tick{Ctx: ctx, BB: bb, run: r, wake: make(chan struct{}, 1)}
 	st := t.Drive(tr.Root)
-	res := &Result{RunID: r.ID, Status: st, Blackboard: bb.Local(), Started: start, Duration: time.Since(start)}
+	res := &Result{RunID: r.ID, Status: st, Blackboard: bb.Local(), Started: start, Duration: r.sched.Now().Sub(start)}
 	r.mu.Lock()
 	tr.clean = ctx.Err() == nil && r.internal == nil && !r.broken
 	r.mu.Unlock()
@@ -210,7 +213,7 @@ func (tr *Tree) RunWith(ctx context.Context, r *Run, bb *Blackboard) *Result {
 		r.mu.Unlock()
 	}
 	if r.sink != nil {
-		e := event.Event{Time: time.Now(), Kind: event.RunFinished, RunID: r.ID, Workflow: r.Workflow,
+		e := event.Event{Time: r.sched.Now(), Kind: event.RunFinished, RunID: r.ID, Workflow: r.Workflow,
 			Status: st.String(), Duration: res.Duration}
 		if res.Err != nil {
 			e.Error = res.Err.Error()

@@ -43,7 +43,7 @@ type waitAction struct {
 	ms *bt.Prop
 
 	until time.Time // zero when idle
-	timer *time.Timer
+	timer func() bool
 }
 
 var (
@@ -64,11 +64,11 @@ func (w *waitAction) Tick(t *bt.Tick) bt.Status {
 			return bt.Success
 		}
 		d := time.Duration(ms) * time.Millisecond
-		w.until = time.Now().Add(d)
-		w.timer = time.AfterFunc(d, t.Waker())
+		w.until = t.Now().Add(d)
+		w.timer = t.WakeAfter(d)
 		return bt.Running
 	}
-	if time.Now().Before(w.until) {
+	if t.Now().Before(w.until) {
 		return bt.Running
 	}
 	w.reset()
@@ -79,7 +79,7 @@ func (w *waitAction) Halt(*bt.Tick) { w.reset() }
 
 func (w *waitAction) reset() {
 	if w.timer != nil {
-		w.timer.Stop()
+		w.timer()
 		w.timer = nil
 	}
 	w.until = time.Time{}

@@ -6,7 +6,6 @@ package composite
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/weft-dev/weft/internal/bt"
 )
@@ -77,7 +76,7 @@ type parallel struct {
 	// While running:
 	active            bool
 	cancel            context.CancelFunc
-	wg                sync.WaitGroup
+	waits             []func() // one per child's branch, returning when it has ended
 	results           chan bt.Status // a status per finished child
 	need, limit       int            // success and failure thresholds
 	succeeded, failed int
@@ -164,34 +163,36 @@ func (p *parallel) thresholds(t *bt.Tick) error {
 	return nil
 }
 
-// start drives every child to completion on its own goroutine.
+// start drives every child to completion on a branch of its own (a
+// goroutine, or a workflow coroutine under a durable scheduler).
 func (p *parallel) start(t *bt.Tick) {
 	ctx, cancel := context.WithCancel(t.Ctx)
 	p.active, p.cancel = true, cancel
 	p.results = make(chan bt.Status, len(p.children))
 	p.succeeded, p.failed = 0, 0
 	wake := t.Waker()
+	p.waits = p.waits[:0]
 	for _, child := range p.children {
-		// Fork here, not in the goroutine: t belongs to this call.
+		// Fork here, not in the branch: t belongs to this call.
 		ft := t.Fork(ctx)
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
+		p.waits = append(p.waits, t.Go(func() {
 			st := ft.Drive(child)
 			p.results <- st
 			wake()
-		}()
+		}))
 	}
 }
 
-// stop cancels the children still running and waits until every goroutine
+// stop cancels the children still running and waits until every branch
 // returned; each halts its child inside Drive when its context ends.
 func (p *parallel) stop() {
 	if !p.active {
 		return
 	}
 	p.cancel()
-	p.wg.Wait()
+	for _, wait := range p.waits {
+		wait()
+	}
 	p.active, p.cancel, p.results = false, nil, nil
 }
 

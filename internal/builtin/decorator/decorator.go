@@ -126,10 +126,10 @@ func failReason(child *bt.Node) error {
 	return nil
 }
 
-// stopTimer stops *tp if set and clears it.
-func stopTimer(tp **time.Timer) {
+// stopTimer stops the wake-up *tp (from Tick.WakeAfter) if set and clears it.
+func stopTimer(tp *func() bool) {
 	if *tp != nil {
-		(*tp).Stop()
+		(*tp)()
 		*tp = nil
 	}
 }

@@ -48,7 +48,7 @@ type delay struct {
 	active  bool
 	started bool // the wait is over and the child has been started
 	due     time.Time
-	timer   *time.Timer // wakes the tree when the wait is over
+	timer   func() bool // wakes the tree when the wait is over
 }
 
 var (
@@ -65,14 +65,14 @@ func (d *delay) Tick(t *bt.Tick) bt.Status {
 		d.active = true
 		if ms > 0 {
 			w := millis(float64(ms))
-			d.due = time.Now().Add(w)
-			d.timer = time.AfterFunc(w, t.Waker())
+			d.due = t.Now().Add(w)
+			d.timer = t.WakeAfter(w)
 		} else {
 			d.started = true
 		}
 	}
 	if !d.started {
-		if time.Now().Before(d.due) {
+		if t.Now().Before(d.due) {
 			return bt.Running
 		}
 		d.started = true

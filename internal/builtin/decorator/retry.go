@@ -117,7 +117,7 @@ type retry struct {
 	failed  int64 // attempts that failed so far
 	waiting bool  // between a failure and the next attempt
 	due     time.Time
-	timer   *time.Timer // wakes the tree when the wait is over
+	timer   func() bool // wakes the tree when the wait is over
 }
 
 var (
@@ -155,7 +155,7 @@ func (r *retry) Tick(t *bt.Tick) bt.Status {
 		}
 	}
 	if r.waiting {
-		if time.Now().Before(r.due) {
+		if t.Now().Before(r.due) {
 			return bt.Running
 		}
 		r.waiting = false
@@ -184,8 +184,8 @@ func (r *retry) Tick(t *bt.Tick) bt.Status {
 		r.wait = millis(float64(r.wait) * r.factor / float64(time.Millisecond))
 		t.Log(slog.LevelInfo, fmt.Sprintf("attempt %d of %d failed: %v; retrying in %v", r.failed, r.max, err, wait))
 		if wait > 0 {
-			r.waiting, r.due = true, time.Now().Add(wait)
-			r.timer = time.AfterFunc(wait, t.Waker())
+			r.waiting, r.due = true, t.Now().Add(wait)
+			r.timer = t.WakeAfter(wait)
 			return bt.Running
 		}
 	}

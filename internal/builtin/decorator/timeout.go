@@ -57,7 +57,7 @@ type timeout struct {
 	deadline time.Time
 	ctx      context.Context // the child's context, ending at the deadline
 	cancel   context.CancelFunc
-	timer    *time.Timer // wakes the tree at the deadline
+	timer    func() bool // wakes the tree at the deadline
 }
 
 var (
@@ -89,14 +89,14 @@ func (d *timeout) Tick(t *bt.Tick) bt.Status {
 		}
 		limit := millis(float64(ms))
 		d.active, d.ms = true, ms
-		d.ctx, d.cancel = context.WithTimeoutCause(t.Ctx, limit, errDeadline)
+		d.ctx, d.cancel = t.WithTimeout(limit, errDeadline)
 		// The deadline is taken before the timer is set, so that when the
 		// timer wakes the tree the deadline has passed.
-		d.deadline = time.Now().Add(limit)
-		d.timer = time.AfterFunc(limit, t.Waker())
+		d.deadline = t.Now().Add(limit)
+		d.timer = t.WakeAfter(limit)
 	}
 	tt := t.With(d.ctx, t.BB)
-	if d.expired() {
+	if d.expired(t) {
 		tt.Halt(d.child)
 		return d.timedOut(t)
 	}
@@ -105,7 +105,7 @@ func (d *timeout) Tick(t *bt.Tick) bt.Status {
 	case bt.Running:
 		return bt.Running
 	case bt.Failure:
-		if d.expired() {
+		if d.expired(t) {
 			return d.timedOut(t)
 		}
 	}
@@ -113,8 +113,8 @@ func (d *timeout) Tick(t *bt.Tick) bt.Status {
 	return st
 }
 
-func (d *timeout) expired() bool {
-	return !time.Now().Before(d.deadline) || errors.Is(context.Cause(d.ctx), errDeadline)
+func (d *timeout) expired(t *bt.Tick) bool {
+	return !t.Now().Before(d.deadline) || errors.Is(context.Cause(d.ctx), errDeadline)
 }
 
 func (d *timeout) timedOut(t *bt.Tick) bt.Status {
