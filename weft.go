@@ -35,7 +35,6 @@ import (
 	"github.com/weft-dev/weft/internal/journal"
 	"github.com/weft-dev/weft/internal/netguard"
 	"github.com/weft-dev/weft/internal/store"
-	"github.com/weft-dev/weft/internal/value"
 	"github.com/weft-dev/weft/internal/wasmhost"
 	"github.com/weft-dev/weft/internal/workflow"
 )
@@ -379,22 +378,9 @@ type Result struct {
 // ErrInvalid for inputs that have no JSON form; an error wrapping
 // ErrInternal for a bug in weft.
 func (w *Workflow) Run(ctx context.Context, o RunOptions) (*Result, error) {
-	if o.ID == "" {
-		o.ID = NewRunID()
-	}
-	if o.Tenant == "" {
-		o.Tenant = w.tenant
-	}
-	if o.Tenant != w.tenant && len(w.resolved) > 0 {
-		return nil, fmt.Errorf("%w: the workflow was loaded for tenant %q, whose packages it uses; load it again for tenant %q", ErrInvalid, w.tenant, o.Tenant)
-	}
-	inputs := make(map[string]any, len(o.Inputs))
-	for k, v := range o.Inputs {
-		n, err := value.Normalize(v)
-		if err != nil {
-			return nil, fmt.Errorf("%w: input %q: %w", ErrInvalid, k, err)
-		}
-		inputs[k] = n
+	o, inputs, err := w.runOptions(o)
+	if err != nil {
+		return nil, err
 	}
 	// A tree of its own for this run: reused from an earlier run, reset,
 	// or built afresh. It goes back to the pool only if the run ended
