@@ -22,6 +22,13 @@ type scheduler struct {
 	// dctx is root without its cancellation: timers and waits must go on
 	// while the tree halts after a cancellation.
 	dctx workflow.Context
+	// cur is the context of the coroutine running now. A blocking call
+	// (Await, a future's Get) must get the context of the coroutine that
+	// makes it, as the SDK keeps each coroutine's state in its context:
+	// a branch that awaited on the root's context would yield the root's
+	// turn, not its own. Only one coroutine runs at a time, and each puts
+	// its own context back when a blocking call returns to it.
+	cur workflow.Context
 	// pending counts the timers and activities in flight: while there are
 	// some, a wait needs no periodic tick (one of them wakes the tree).
 	pending int
@@ -33,7 +40,7 @@ var _ weft.Scheduler = (*scheduler)(nil)
 
 func newScheduler(root workflow.Context, cancelRun context.CancelFunc) *scheduler {
 	dctx, _ := workflow.NewDisconnectedContext(root) // lives as long as the workflow
-	return &scheduler{root: root, dctx: dctx, cancelRun: cancelRun}
+	return &scheduler{root: root, dctx: dctx, cur: dctx, cancelRun: cancelRun}
 }
 
 func (s *scheduler) Now() time.Time { return workflow.Now(s.root) }
@@ -43,8 +50,9 @@ func (s *scheduler) AfterFunc(d time.Duration, f func()) (stop func() bool) {
 	fut := workflow.NewTimer(tctx, d)
 	s.pending++
 	stopped, fired := false, false
-	workflow.Go(s.dctx, func(c workflow.Context) {
+	s.spawn(func(c workflow.Context) {
 		err := fut.Get(c, nil)
+		s.cur = c
 		s.pending--
 		if err == nil && !stopped {
 			fired = true
@@ -87,13 +95,35 @@ func (s *scheduler) WithTimeout(parent context.Context, d time.Duration, cause e
 
 func (s *scheduler) Go(fn func()) (wait func()) {
 	done := false
-	workflow.Go(s.dctx, func(workflow.Context) {
+	s.spawn(func(workflow.Context) {
 		defer func() { done = true }()
 		fn()
 	})
 	return func() {
-		_ = workflow.Await(s.dctx, func() bool { return done })
+		s.await(func() bool { return done })
 	}
+}
+
+// spawn starts a coroutine whose blocking calls use its own context.
+func (s *scheduler) spawn(fn func(c workflow.Context)) {
+	workflow.Go(s.dctx, func(c workflow.Context) {
+		s.cur = c
+		fn(c)
+	})
+}
+
+// await blocks the running coroutine until cond holds.
+func (s *scheduler) await(cond func() bool) {
+	c := s.cur
+	_ = workflow.Await(c, cond)
+	s.cur = c
+}
+
+// awaitFor blocks the running coroutine until cond holds or d passes.
+func (s *scheduler) awaitFor(d time.Duration, cond func() bool) {
+	c := s.cur
+	_, _ = workflow.AwaitWithTimeout(c, d, cond)
+	s.cur = c
 }
 
 func (s *scheduler) Wait(ctx context.Context, wake <-chan struct{}, interval time.Duration) {
@@ -102,13 +132,13 @@ func (s *scheduler) Wait(ctx context.Context, wake <-chan struct{}, interval tim
 		if s.pending > 0 {
 			// Something in flight will wake a node; when the last of them
 			// is done and nothing woke this loop, it ticks on the interval.
-			_ = workflow.Await(s.dctx, func() bool { return ready() || s.pending == 0 })
+			s.await(func() bool { return ready() || s.pending == 0 })
 			continue
 		}
 		// Nothing can wake the tree (a MockAction counting its ticks, a
 		// RunningNode under a Timeout's timer is pending): tick again on
 		// the run's interval, as an embedded run does.
-		_, _ = workflow.AwaitWithTimeout(s.dctx, interval, ready)
+		s.awaitFor(interval, ready)
 		break
 	}
 	if s.root.Err() != nil {

@@ -4,6 +4,8 @@
 package temporal
 
 import (
+	"errors"
+	"go.temporal.io/sdk/temporal"
 	"testing"
 	"time"
 
@@ -39,6 +41,10 @@ func runUnit(t *testing.T, tc wfCase) *TreeOutput {
 		t.Fatal("the workflow did not complete")
 	}
 	if err := env.GetWorkflowError(); err != nil {
+		var pe *temporal.PanicError
+		if errors.As(err, &pe) {
+			t.Fatalf("%v\n%s", err, pe.StackTrace())
+		}
 		t.Fatal(err)
 	}
 	var out TreeOutput

@@ -185,9 +185,10 @@ func (a *activityLeaves) Start(_ context.Context, call weft.LeafCall, done func(
 	fut := workflow.ExecuteActivity(actx, ActivityName, NodeInput{Source: a.src, RunID: a.runID,
 		Node: call.Node, ID: call.ID, Type: call.Type, Blackboard: bb})
 	a.s.pending++
-	workflow.Go(a.s.dctx, func(c workflow.Context) {
+	a.s.spawn(func(c workflow.Context) {
 		var out NodeOutput
 		err := fut.Get(c, &out)
+		a.s.cur = c
 		a.s.pending--
 		var canceled *temporal.CanceledError
 		if errors.As(err, &canceled) {
