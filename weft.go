@@ -247,6 +247,7 @@ type Workflow struct {
 	tenant   string
 	resolved map[string]LockedPackage
 	warnings []string
+	src      []byte
 	// trees keeps instances of the tree between runs: a run takes one (or
 	// builds one) and gives it back, reset, if it ended cleanly.
 	trees *bt.Pool
@@ -260,6 +261,10 @@ func (w *Workflow) ID() string { return w.wf.ID }
 
 // File returns the file the workflow was loaded from.
 func (w *Workflow) File() string { return w.wf.File }
+
+// Source returns the text the workflow was loaded from: what a durable
+// engine hands to its workers, which load the same tree from it.
+func (w *Workflow) Source() []byte { return slices.Clone(w.src) }
 
 // Tenant returns the tenant the workflow was loaded for.
 func (w *Workflow) Tenant() string { return w.tenant }
@@ -333,7 +338,7 @@ func (e *Engine) LoadWith(ctx context.Context, name string, src []byte, o LoadOp
 	if err != nil {
 		return nil, &invalidError{err}
 	}
-	return &Workflow{eng: e, wf: wf, tenant: o.Tenant, resolved: r.resolved, warnings: r.warnings,
+	return &Workflow{eng: e, wf: wf, tenant: o.Tenant, resolved: r.resolved, warnings: r.warnings, src: slices.Clone(src),
 		trees: bt.NewPool(wf.Root, wf.ID, e.svc, 0)}, nil
 }
 

@@ -106,7 +106,9 @@ func (r *Runner) Result(ctx context.Context, runID string) (*weft.Result, error)
 }
 
 // Run starts a run, passes its events to events (when set) as they are
-// recorded, and returns its result.
+// recorded, and returns its result. When ctx ends first, the run is
+// cancelled on Temporal (its tree halts there) and Run returns once it
+// has ended, with a failed Result whose error is ctx's cause.
 //
 // # Errors
 //
@@ -117,28 +119,67 @@ func (r *Runner) Run(ctx context.Context, name string, src []byte, o StartOption
 		return nil, err
 	}
 	id := run.GetID()
-	if events == nil {
-		return r.Result(ctx, id)
-	}
+	wait := context.WithoutCancel(ctx) // the result is read even after a cancel
 	done := make(chan struct{})
 	var res *weft.Result
 	var rerr error
 	go func() {
 		defer close(done)
-		res, rerr = r.Result(ctx, id)
+		res, rerr = r.Result(wait, id)
 	}()
 	next := 0
 	tk := time.NewTicker(100 * time.Millisecond)
 	defer tk.Stop()
+	ctxDone := ctx.Done()
 	for {
 		select {
 		case <-done:
-			r.follow(ctx, id, &next, events) // the last events
+			if events != nil {
+				r.follow(wait, id, &next, events) // the last events
+			}
+			if errors.Is(rerr, ErrCanceled) && ctx.Err() != nil {
+				return &weft.Result{RunID: id, Status: "failure", Err: context.Cause(ctx)}, nil
+			}
 			return res, rerr
+		case <-ctxDone:
+			ctxDone = nil
+			if err := r.Cancel(wait, id); err != nil {
+				return nil, fmt.Errorf("cancelling run %s: %w", id, err)
+			}
 		case <-tk.C:
-			r.follow(ctx, id, &next, events)
+			if events != nil {
+				r.follow(wait, id, &next, events)
+			}
 		}
 	}
+}
+
+// RunWorkflow runs a loaded workflow on Temporal as wf.Run would run it in
+// this process: the same source, the package digests it resolved (its
+// Lock), the same options. It is what `weft run --temporal` and `weft serve
+// --engine temporal` run through.
+//
+//	res, err := runner.RunWorkflow(ctx, wf, weft.RunOptions{Inputs: in, Events: print})
+//
+// # Errors
+//
+// As Run. A run id that Temporal already has attaches to that run (a
+// server that took over another's run follows it instead of starting it
+// again).
+func (r *Runner) RunWorkflow(ctx context.Context, wf *weft.Workflow, o weft.RunOptions) (*weft.Result, error) {
+	tenant := o.Tenant
+	if tenant == "" {
+		tenant = wf.Tenant()
+	}
+	name := wf.File()
+	if name == "" {
+		name = wf.ID()
+	}
+	var lock *weft.Lock
+	if len(wf.Packages()) > 0 {
+		lock = wf.Lock()
+	}
+	return r.Run(ctx, name, wf.Source(), StartOptions{RunID: o.ID, Tenant: tenant, Lock: lock, Inputs: o.Inputs}, o.Events)
 }
 
 // follow asks a run for its events from *next on.

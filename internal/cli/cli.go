@@ -53,6 +53,8 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	stdinRead      bool // a "-" argument has consumed stdin
+	// durable is the durable engine of this build, if any (durable.go).
+	durable Durable
 }
 
 // Main runs the weft command line with args (without the program name) and
@@ -67,6 +69,10 @@ type env struct {
 // code its result would have given; one that ended cleanly (a server that
 // drained) exits 0.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return mainWith(args, stdin, stdout, stderr, nil)
+}
+
+func mainWith(args []string, stdin io.Reader, stdout, stderr io.Writer, d Durable) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 1)
@@ -82,7 +88,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		cancel()
 	}()
 	defer func() { signal.Stop(sigs); close(sigs) }()
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, durable: d}
 	root := newRoot(e)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -156,7 +162,7 @@ func newRoot(e *env) *cobra.Command {
 	})
 	root.AddCommand(newRunCmd(e), newValidateCmd(e), newNodesCmd(e), newRunsCmd(e), newSecretsCmd(e),
 		newPkgCmd(e), newTrustCmd(e), newLockCmd(e), newRegistryCmd(e), newNodeCmd(e),
-		newServeCmd(e), newAdminCmd(e))
+		newServeCmd(e), newAdminCmd(e), newWorkerCmd(e))
 	addRemote(root, e) // --server, --token-file and `weft remote` (remote.go)
 	root.AddCommand(newVersionCmd(e))
 	addExamples(root)    // examples.go

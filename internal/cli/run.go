@@ -35,6 +35,9 @@ type runFlags struct {
 	lock       string
 	noLock     bool
 	watch      bool
+	durable    durableFlags
+	// run runs a loaded workflow: wf.Run, or the durable engine's.
+	run RunFunc
 }
 
 func newRunCmd(e *env) *cobra.Command {
@@ -50,6 +53,9 @@ func newRunCmd(e *env) *cobra.Command {
 		Args: exactArgs(1, "one workflow file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if srv := serverURL(c); srv != "" {
+				if f.durable.address != "" {
+					return badInput("--server and --temporal: a run goes to one of them, not both")
+				}
 				return remoteRunFromLocal(c, e, srv, f, args[0]) // remote.go
 			}
 			return runWorkflow(c, e, f, args[0])
@@ -65,6 +71,7 @@ func newRunCmd(e *env) *cobra.Command {
 	fl.BoolVar(&f.noJournal, "no-journal", false, "do not record the run in the journal")
 	fl.StringVar(&f.lock, "lock", "", "the lockfile pinning package digests (default: WORKFLOW.lock beside the workflow, when it exists)")
 	fl.BoolVar(&f.noLock, "no-lock", false, "ignore the lockfile beside the workflow")
+	f.durable.add(c, "run on the Temporal cluster at HOST:PORT instead of in this process (a build with the Temporal engine; see weft worker)")
 	fl.BoolVar(&f.watch, "watch", false, "keep running: run again whenever the workflow, its lockfile or the installed packages change (Ctrl-C stops)")
 	return c
 }
@@ -89,6 +96,12 @@ func runWorkflow(c *cobra.Command, e *env, f *runFlags, file string) error {
 	if err := addPackages(c, eng, f.packages); err != nil {
 		return err
 	}
+	run, closeRun, err := e.durableRun(ctx, &f.durable)
+	if err != nil {
+		return err
+	}
+	defer closeRun()
+	f.run = run
 	if !f.watch {
 		wf, err := loadForRun(c, e, eng, f, file)
 		if err != nil {
@@ -164,7 +177,11 @@ func runOnce(c *cobra.Command, e *env, f *runFlags, wf *weft.Workflow, inputs ma
 	if view != nil {
 		view.start()
 	}
-	res, runErr := wf.Run(ctx, weft.RunOptions{Tenant: f.tenant, Inputs: inputs, Events: event.Multi(sinks...).Emit})
+	run := f.run
+	if run == nil {
+		run = embeddedRun
+	}
+	res, runErr := run(ctx, wf, weft.RunOptions{Tenant: f.tenant, Inputs: inputs, Events: event.Multi(sinks...).Emit})
 	if view != nil {
 		view.stop()
 	}
@@ -194,6 +211,11 @@ func runOnce(c *cobra.Command, e *env, f *runFlags, wf *weft.Workflow, inputs ma
 		return &exitError{code: ExitFailure}
 	}
 	return nil
+}
+
+// embeddedRun runs wf in this process.
+func embeddedRun(ctx context.Context, wf *weft.Workflow, o weft.RunOptions) (*weft.Result, error) {
+	return wf.Run(ctx, o)
 }
 
 // jsonable returns a blackboard whose values marshal as the ABI encodes

@@ -56,9 +56,10 @@ func newServeCmd(e *env) *cobra.Command {
 		addr, database, engine, baseURL string
 		allowPrivate, requireSigs       bool
 		cfg                             server.Config
+		durable                         durableFlags
 	)
 	c := &cobra.Command{
-		Use:   "serve [--addr 127.0.0.1:8080] [--database sqlite|postgres://...] [--engine embedded]",
+		Use:   "serve [--addr 127.0.0.1:8080] [--database sqlite|postgres://...] [--engine embedded|temporal]",
 		Short: "Run the weft server: tenants, custom nodes, workflows, runs and live events over HTTP",
 		Long: "Serve the HTTP API of docs/server.md for many tenants. State lives in --database: SQLite\n" +
 			"at $WEFT_HOME/server.db by default, or PostgreSQL (postgres://...), which several weft serve\n" +
@@ -69,10 +70,28 @@ func newServeCmd(e *env) *cobra.Command {
 			"  weft serve --addr 0.0.0.0:8080 --database postgres://weft@db/weft --base-url https://weft.example.com",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if engine != "embedded" {
-				return badInput("--engine: this weft was built with the embedded engine only; found %q (the Temporal engine is in the temporal/ module)", engine)
-			}
 			ctx := c.Context()
+			switch engine {
+			case "embedded":
+				if durable.address != "" {
+					return badInput("--temporal %s: needs --engine temporal", durable.address)
+				}
+			case "temporal":
+				if e.durable == nil {
+					return errNoDurable("--engine temporal")
+				}
+				if durable.address == "" {
+					return badInput("--engine temporal: --temporal HOST:PORT is required")
+				}
+				run, closeRun, err := e.durableRun(ctx, &durable)
+				if err != nil {
+					return err
+				}
+				defer closeRun()
+				cfg.Run = run
+			default:
+				return badInput("--engine: expected embedded or temporal, found %q", engine)
+			}
 			st, err := openDatabase(ctx, database)
 			if err != nil {
 				return err
@@ -145,7 +164,8 @@ func newServeCmd(e *env) *cobra.Command {
 	f := c.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "the address to listen on")
 	f.StringVar(&database, "database", "sqlite", "sqlite ($WEFT_HOME/server.db), a SQLite file path, or a postgres:// URL")
-	f.StringVar(&engine, "engine", "embedded", "where runs execute: embedded (in this process)")
+	f.StringVar(&engine, "engine", "embedded", "where runs execute: embedded (in this process) or temporal (on the cluster --temporal names, whose weft workers run the nodes)")
+	durable.add(c, "with --engine temporal: the Temporal frontend, HOST:PORT")
 	f.StringVar(&baseURL, "base-url", "", "the server's public URL, for webhook URLs (default: from each request)")
 	f.BoolVar(&allowPrivate, "http-allow-private", false, "let HttpRequest nodes of every tenant reach loopback and private addresses")
 	f.BoolVar(&requireSigs, "require-signatures", false, "refuse package uploads that no key the tenant trusts signed")

@@ -332,7 +332,13 @@ func (s *Server) execute(ctx context.Context, run *db.Run) {
 	inputs := jsonObject(run.Inputs)
 	runCtx, cancel := context.WithTimeout(ctx, s.cfg.RunTimeout)
 	defer cancel()
-	res, err := wf.Run(runCtx, weft.RunOptions{ID: run.ID, Tenant: run.Tenant, Inputs: inputs, Events: sink})
+	runFn := s.cfg.Run
+	if runFn == nil {
+		runFn = func(ctx context.Context, wf *weft.Workflow, o weft.RunOptions) (*weft.Result, error) {
+			return wf.Run(ctx, o)
+		}
+	}
+	res, err := runFn(runCtx, wf, weft.RunOptions{ID: run.ID, Tenant: run.Tenant, Inputs: inputs, Events: sink})
 	switch cause := context.Cause(ctx); {
 	case errors.Is(cause, errCanceled):
 		end.Status, end.Error = db.RunCanceled, "canceled through the API"

@@ -36,6 +36,12 @@ type Config struct {
 	Store db.Store
 	// Engine runs the workflows. Required; the server never closes it.
 	Engine *weft.Engine
+	// Run runs one run of a compiled workflow: default wf.Run, in this
+	// process. `weft serve --engine temporal` passes the Temporal engine's,
+	// which starts the run on the cluster, brings its events back into the
+	// journal as they are recorded, and cancels it there when the run's
+	// context ends (a cancel through the API, a shutdown).
+	Run func(ctx context.Context, wf *weft.Workflow, o weft.RunOptions) (*weft.Result, error)
 	// Logger receives request and run diagnostics. Default: discard.
 	Logger *slog.Logger
 	// BaseURL is the server's public URL, for webhook URLs. Default:

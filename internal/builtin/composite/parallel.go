@@ -76,7 +76,7 @@ type parallel struct {
 	// While running:
 	active            bool
 	cancel            context.CancelFunc
-	waits             []func() // one per child's branch, returning when it has ended
+	waits             []func()       // one per child's branch, returning when it has ended
 	results           chan bt.Status // a status per finished child
 	need, limit       int            // success and failure thresholds
 	succeeded, failed int
