@@ -5,7 +5,9 @@ package temporal
 
 import (
 	"errors"
+	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 func runUnit(t *testing.T, tc wfCase) *TreeOutput {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
+	s.SetLogger(tlog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := s.NewTestWorkflowEnvironment()
 	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: taskCPULimit})
 	env.SetTestTimeout(time.Minute)

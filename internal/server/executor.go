@@ -253,10 +253,11 @@ func (e *executor) drain(grace context.Context) {
 
 // resume decides what becomes of a run taken over from a dead server: a
 // run whose workflow can safely run again from the start runs again; any
-// other ends interrupted, saying why.
+// other ends interrupted, saying why. On a durable engine (Config.Run) the
+// run went on there: it is followed again.
 func (s *Server) resume(ctx context.Context, run *db.Run) {
 	wf, err := s.compiled(ctx, run)
-	if err == nil && wf.Rerunnable() {
+	if err == nil && (wf.Rerunnable() || s.cfg.Run != nil) {
 		// execute appends the run_resumed event: it numbers the events.
 		s.exec.acquire(run.Tenant)
 		s.exec.start(run)
@@ -318,8 +319,11 @@ func (s *Server) execute(ctx context.Context, run *db.Run) {
 			return
 		}
 		seq.Store(last + 1) // after the run_resumed event
-		s.serverEvent(run.ID, last+1, map[string]any{"event": "run_resumed", "time": nowUTC(), "run_id": run.ID,
-			"message": fmt.Sprintf("the server running it stopped; this workflow has no side effects, so it runs again from the start (attempt %d)", run.Attempts)})
+		msg := fmt.Sprintf("the server running it stopped; this workflow has no side effects, so it runs again from the start (attempt %d)", run.Attempts)
+		if s.cfg.Run != nil {
+			msg = "the server following it stopped; the run went on in the durable engine, and this server follows it from here (its events so far come again)"
+		}
+		s.serverEvent(run.ID, last+1, map[string]any{"event": "run_resumed", "time": nowUTC(), "run_id": run.ID, "message": msg})
 	}
 	sink := func(ev weft.Event) {
 		n := seq.Add(1)
