@@ -25,6 +25,32 @@ import (
 // workflow. The zero DurableOptions uses the machine's clock.
 type Scheduler = bt.Scheduler
 
+// Checkpoint is where a durable run stopped to be continued by another
+// (Temporal's continue-as-new): a Scheduler that implements
+// ShouldCheckpoint() bool is asked at every loop iteration boundary. The
+// run's Result then has Status "running" and Err the *Checkpoint (it
+// matches ErrCheckpoint); pass it as DurableOptions.Resume to go on.
+// Value and CheckpointFromValue carry it as one canonical value.
+type Checkpoint = bt.Checkpoint
+
+// NodeState is one node's part of a Checkpoint.
+type NodeState = bt.NodeState
+
+// RealTime returns the machine's scheduler, for wrapping.
+func RealTime() Scheduler { return bt.RealTime{} }
+
+// ErrCheckpoint matches the Err of a run that stopped at a checkpoint.
+var ErrCheckpoint = bt.ErrCheckpoint
+
+// CheckpointFromValue reads a checkpoint's Value back.
+func CheckpointFromValue(v any) (*Checkpoint, error) {
+	cp, err := bt.CheckpointFromValue(v)
+	if err != nil {
+		return nil, &invalidError{err}
+	}
+	return cp, nil
+}
+
 // LeafCall is one leaf of a durable run to be run elsewhere with RunLeaf.
 type LeafCall struct {
 	// Node is the leaf's pre-order index in the workflow's tree.
@@ -72,6 +98,9 @@ type DurableOptions struct {
 	Scheduler Scheduler
 	// Leaves runs every leaf that is not Inline; required.
 	Leaves Leaves
+	// Resume continues the run a Checkpoint stopped, on its blackboard
+	// (RunOptions.Inputs are then ignored).
+	Resume *Checkpoint
 }
 
 // inlineTypes are the leaves a durable run ticks itself: they read and
@@ -120,7 +149,10 @@ func (w *Workflow) RunDurable(ctx context.Context, o RunOptions, d DurableOption
 	if o.Events != nil {
 		sink = event.SinkFunc(o.Events)
 	}
-	r := tree.Run(ctx, bt.RunOptions{ID: o.ID, Tenant: o.Tenant, Inputs: inputs, Sink: sink, Scheduler: d.Scheduler})
+	r := tree.Run(ctx, bt.RunOptions{ID: o.ID, Tenant: o.Tenant, Inputs: inputs, Sink: sink, Scheduler: d.Scheduler, Resume: d.Resume})
+	if errors.Is(r.Err, bt.ErrBadCheckpoint) {
+		return nil, &invalidError{r.Err}
+	}
 	res := &Result{RunID: r.RunID, Status: r.Status.String(), Blackboard: r.Blackboard, Err: r.Err, Duration: r.Duration}
 	if errors.Is(r.Err, bt.ErrInternal) {
 		return res, r.Err
@@ -272,7 +304,21 @@ type remoteLeaf struct {
 	cancel  func()
 }
 
-var _ bt.Behavior = (*remoteLeaf)(nil)
+var (
+	_ bt.Behavior  = (*remoteLeaf)(nil)
+	_ bt.Resumable = (*remoteLeaf)(nil)
+)
+
+// Position blocks checkpoints while the leaf's call is in flight; an idle
+// leaf has nothing to carry.
+func (l *remoteLeaf) Position() (any, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return nil, !l.started
+}
+
+// Resume has nothing to take back.
+func (l *remoteLeaf) Resume(any) error { return nil }
 
 func (l *remoteLeaf) Tick(t *bt.Tick) bt.Status {
 	l.mu.Lock()

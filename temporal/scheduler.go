@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/weft-dev/weft"
+	"github.com/weft-dev/weft/internal/bt"
 )
 
 // scheduler implements weft.Scheduler over a workflow.Context. All its
@@ -34,6 +35,27 @@ type scheduler struct {
 	pending int
 	// cancelRun ends the run's context when the workflow is cancelled.
 	cancelRun context.CancelFunc
+	// checkpoints: this history's tree version continues loops as new;
+	// every, when above 0, forces it every that many iterations; asked
+	// counts the iteration boundaries of this run.
+	checkpoints  bool
+	every, asked int
+}
+
+var _ bt.Checkpointer = (*scheduler)(nil)
+
+// ShouldCheckpoint is asked by a loop between two iterations: yes when
+// Temporal suggests a continue-as-new (read from the workflow task's
+// started event, so a replay gets the same answer) or every s.every.
+func (s *scheduler) ShouldCheckpoint() bool {
+	if !s.checkpoints {
+		return false
+	}
+	s.asked++
+	if s.every > 0 && s.asked >= s.every {
+		return true
+	}
+	return workflow.GetInfo(s.root).GetContinueAsNewSuggested()
 }
 
 var _ weft.Scheduler = (*scheduler)(nil)

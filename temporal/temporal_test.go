@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/dynamicconfig"
+	temporalsrv "go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/weft-dev/weft"
@@ -32,7 +34,17 @@ var cluster struct {
 func server(t testing.TB) *temporaltest.TestServer {
 	t.Helper()
 	cluster.once.Do(func() {
-		cluster.srv = temporaltest.NewServer()
+		// One partition per task queue, as Temporal's dev server has; and
+		// Temporal suggests continuing as new after 400 history events
+		// instead of 4,096, so that the tests of long loops see its own
+		// suggestion (GetContinueAsNewSuggested) within seconds.
+		cluster.srv = temporaltest.NewServer(temporaltest.WithBaseServerOptions(
+			temporalsrv.WithDynamicConfigClient(dynamicconfig.StaticClient{
+				dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+				dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():      []dynamicconfig.ConstrainedValue{{Value: 1}},
+				dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():     []dynamicconfig.ConstrainedValue{{Value: 1}},
+				dynamicconfig.HistoryCountSuggestContinueAsNew.Key():        []dynamicconfig.ConstrainedValue{{Value: 400}},
+			})))
 	})
 	return cluster.srv
 }

@@ -21,7 +21,13 @@ import (
 // (workflow.GetVersion): a change that would tick an old history
 // differently raises it and keeps the old way for histories that recorded
 // the old version.
-const treeVersion = 1
+//
+// Version 2 continues long loops as new (checkpoints): a version-1
+// history, recorded by a weft that never did, replays without them.
+const treeVersion = 2
+
+// minTreeVersion is the oldest tree version this worker still replays.
+const minTreeVersion = 1
 
 // Source names a workflow's source: its digest, and the text itself when
 // it is small enough for the history (else workers read it from Blobs).
@@ -38,6 +44,17 @@ type TreeInput struct {
 	Source Source `json:"source"`
 	RunID  string `json:"run_id"`
 	Inputs Value  `json:"inputs"`
+	// Resume, in a run continued as new, is the checkpoint
+	// (weft.Checkpoint's Value) where the previous run stopped; Inputs
+	// are then unused.
+	Resume *Value `json:"resume,omitempty"`
+	// Dropped, in a run continued as new, counts the events of the runs
+	// before it, so that EventsQuery's indices go on across the chain.
+	Dropped int `json:"dropped,omitempty"`
+	// CheckpointEvery, when above 0, continues the run as new every that
+	// many loop iterations even before Temporal suggests it: for tests,
+	// and to keep a run's histories short. It carries over to the next run.
+	CheckpointEvery int `json:"checkpoint_every,omitempty"`
 }
 
 // TreeOutput is weft.Tree's result. A tree that ran and failed is a
@@ -76,9 +93,10 @@ type NodeOutput struct {
 const maxEvents = 100_000
 
 func (w *Worker) tree(ctx workflow.Context, in TreeInput) (*TreeOutput, error) {
-	if v := workflow.GetVersion(ctx, "weft.Tree", workflow.DefaultVersion, treeVersion); v != treeVersion {
+	v := workflow.GetVersion(ctx, "weft.Tree", workflow.DefaultVersion, treeVersion)
+	if v < minTreeVersion || v > treeVersion {
 		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("this history was recorded by a weft whose tree version was %d; this worker runs %d", v, treeVersion), "weft.Version", nil)
+			fmt.Sprintf("this history was recorded by a weft whose tree version was %d; this worker runs %d to %d", v, minTreeVersion, treeVersion), "weft.Version", nil)
 	}
 	runID := in.RunID
 	if runID == "" {
@@ -92,12 +110,21 @@ func (w *Worker) tree(ctx workflow.Context, in TreeInput) (*TreeOutput, error) {
 		}
 		panic(err) // not this history's fault: fail the task, retry it (perhaps elsewhere)
 	}
-	inputs, err := in.Inputs.unpackMap(bg, w.o.Blobs)
-	if err != nil {
+	var inputs map[string]any
+	var resume *weft.Checkpoint
+	if in.Resume != nil {
+		cv, err := in.Resume.unpack(bg, w.o.Blobs)
+		if err != nil {
+			panic(fmt.Errorf("run %s: checkpoint: %w", runID, err))
+		}
+		if resume, err = weft.CheckpointFromValue(cv); err != nil {
+			return nil, temporal.NewNonRetryableApplicationError(err.Error(), "weft.Invalid", nil)
+		}
+	} else if inputs, err = in.Inputs.unpackMap(bg, w.o.Blobs); err != nil {
 		panic(fmt.Errorf("run %s: inputs: %w", runID, err))
 	}
 	var events []weft.Event
-	dropped := 0
+	dropped := in.Dropped
 	if err := workflow.SetQueryHandler(ctx, EventsQuery, func(from int) (EventsPage, error) {
 		return eventsPage(events, dropped, from), nil
 	}); err != nil {
@@ -106,6 +133,8 @@ func (w *Worker) tree(ctx workflow.Context, in TreeInput) (*TreeOutput, error) {
 	runCtx, cancelRun := context.WithCancel(bg)
 	defer cancelRun()
 	s := newScheduler(ctx, cancelRun)
+	s.checkpoints = v >= 2
+	s.every = in.CheckpointEvery
 	leaves := &activityLeaves{w: w, s: s, src: in.Source, runID: runID}
 	leaves.src.Inline = nil
 	res, err := wf.RunDurable(runCtx, weft.RunOptions{ID: runID, Tenant: in.Source.Tenant, Inputs: inputs,
@@ -116,9 +145,25 @@ func (w *Worker) tree(ctx workflow.Context, in TreeInput) (*TreeOutput, error) {
 			}
 			events = append(events, e)
 		}},
-		weft.DurableOptions{Scheduler: s, Leaves: leaves})
+		weft.DurableOptions{Scheduler: s, Leaves: leaves, Resume: resume})
 	if err != nil {
+		if errors.Is(err, weft.ErrInvalid) {
+			return nil, temporal.NewNonRetryableApplicationError(err.Error(), "weft.Invalid", nil)
+		}
 		return nil, err
+	}
+	var cp *weft.Checkpoint
+	if errors.As(res.Err, &cp) && ctx.Err() == nil {
+		// A long loop stopped at an iteration boundary: the same run goes
+		// on in a fresh history, from the checkpoint (big blackboards by
+		// reference).
+		v, err := packValue(bg, w.o.Blobs, cp.Value(), InlineLimit)
+		if err != nil {
+			panic(fmt.Errorf("run %s: storing the checkpoint: %w", runID, err))
+		}
+		next := in
+		next.RunID, next.Inputs, next.Resume, next.Dropped = runID, Value{}, &v, dropped+len(events)
+		return nil, workflow.NewContinueAsNewError(ctx, WorkflowName, next)
 	}
 	if ctx.Err() != nil {
 		return nil, temporal.NewCanceledError(res.Err.Error())

@@ -264,8 +264,8 @@ func (t *Tick) Drive(n *Node) (st Status) {
 	}()
 	for {
 		st = t.Child(n)
-		if st != Running {
-			return st
+		if st != Running || t.run.checkpoint != nil {
+			return st // finished, or stopped at a checkpoint (resume.go)
 		}
 		t.run.sched.Wait(t.Ctx, t.wake, t.run.interval)
 		select { // the wake-up is spent

@@ -31,6 +31,13 @@ type Run struct {
 	failure  error // the latest reason a leaf (or a node with its own error) failed
 	internal error
 	broken   bool // a node broke the engine's contract (an invalid status): its tree is not reused
+
+	// For checkpoints (resume.go): the tree, its root scope, when the run
+	// (the first of its chain) started, and the checkpoint once taken.
+	tree       *Tree
+	bb         *Blackboard
+	started    time.Time
+	checkpoint *Checkpoint
 }
 
 // NewRun returns a run that emits to sink (which may be nil).
@@ -159,6 +166,10 @@ type RunOptions struct {
 	Sink         event.Sink
 	TickInterval time.Duration // default DefaultTickInterval
 	Scheduler    Scheduler     // default RealTime
+	// Resume continues the run a checkpoint stopped: its blackboard
+	// replaces Inputs, and its nodes' states are restored before the
+	// first tick. No RunStarted is emitted: the run goes on.
+	Resume *Checkpoint
 }
 
 // Result is what a run ends with.
@@ -171,6 +182,9 @@ type Result struct {
 	Err      error
 	Started  time.Time
 	Duration time.Duration
+	// Checkpoint is set (and is Err, Status Running) when the run stopped
+	// at a checkpoint to be resumed.
+	Checkpoint *Checkpoint
 }
 
 // Run ticks the tree until its root finishes or ctx ends, and returns the
@@ -181,14 +195,28 @@ func (tr *Tree) Run(ctx context.Context, opts RunOptions) *Result {
 		r.interval = opts.TickInterval
 	}
 	r.SetScheduler(opts.Scheduler)
-	bb := NewBlackboard(opts.Inputs)
-	return tr.RunWith(ctx, r, bb)
+	if cp := opts.Resume; cp != nil {
+		if err := tr.restore(cp); err != nil {
+			tr.clean = false
+			return &Result{RunID: r.ID, Status: Failure, Err: err}
+		}
+		r.started = cp.Started
+		return tr.RunWith(ctx, r, NewBlackboard(cp.Blackboard))
+	}
+	return tr.RunWith(ctx, r, NewBlackboard(opts.Inputs))
 }
 
 // RunWith runs the tree as run r on blackboard bb.
 func (tr *Tree) RunWith(ctx context.Context, r *Run, bb *Blackboard) *Result {
 	start := r.sched.Now()
-	if r.sink != nil {
+	resumed := !r.started.IsZero()
+	if resumed {
+		start = r.started
+	} else {
+		r.started = start
+	}
+	r.tree, r.bb = tr, bb
+	if r.sink != nil && !resumed {
 		r.sink.Emit(event.Event{Time: start, Kind: event.RunStarted, RunID: r.ID, Workflow: r.Workflow})
 	}
 	tr.clean = false
@@ -198,6 +226,13 @@ func (tr *Tree) RunWith(ctx context.Context, r *Run, bb *Blackboard) *Result {
 	r.mu.Lock()
 	tr.clean = ctx.Err() == nil && r.internal == nil && !r.broken
 	r.mu.Unlock()
+	if st == Running && r.checkpoint != nil {
+		// Stopped to be resumed elsewhere: no RunFinished, and the tree,
+		// whose nodes are still running, is not reused.
+		tr.clean = false
+		res.Err, res.Checkpoint = r.checkpoint, r.checkpoint
+		return res
+	}
 	if st == Failure {
 		r.mu.Lock()
 		switch {

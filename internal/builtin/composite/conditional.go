@@ -2,7 +2,11 @@
 
 package composite
 
-import "github.com/weft-dev/weft/internal/bt"
+import (
+	"fmt"
+
+	"github.com/weft-dev/weft/internal/bt"
+)
 
 func init() {
 	register(&bt.Spec{
@@ -27,8 +31,9 @@ type conditional struct {
 }
 
 var (
-	_ bt.Behavior = (*conditional)(nil)
-	_ bt.Resetter = (*conditional)(nil)
+	_ bt.Behavior  = (*conditional)(nil)
+	_ bt.Resetter  = (*conditional)(nil)
+	_ bt.Resumable = (*conditional)(nil)
 )
 
 func (c *conditional) Tick(t *bt.Tick) bt.Status {
@@ -59,3 +64,27 @@ func (c *conditional) Halt(t *bt.Tick) {
 
 // Reset forgets the chosen branch.
 func (c *conditional) Reset() { c.branch = -1 }
+
+// Position saves the chosen branch.
+func (c *conditional) Position() (any, bool) {
+	if c.branch < 0 {
+		return nil, true
+	}
+	return bt.IntsPos(int64(c.branch)), true
+}
+
+// Resume takes back what Position saved.
+func (c *conditional) Resume(pos any) error {
+	if pos == nil {
+		return nil
+	}
+	v, err := bt.PosInts(pos, 1)
+	if err != nil {
+		return err
+	}
+	if v[0] < 1 || v[0] >= int64(len(c.children)) {
+		return fmt.Errorf("position: branch %d of %d children", v[0], len(c.children))
+	}
+	c.branch = int(v[0])
+	return nil
+}

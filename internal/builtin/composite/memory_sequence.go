@@ -3,7 +3,11 @@
 
 package composite
 
-import "github.com/weft-dev/weft/internal/bt"
+import (
+	"fmt"
+
+	"github.com/weft-dev/weft/internal/bt"
+)
 
 func init() {
 	register(&bt.Spec{
@@ -32,8 +36,9 @@ type memorySequence struct {
 }
 
 var (
-	_ bt.Behavior = (*memorySequence)(nil)
-	_ bt.Resetter = (*memorySequence)(nil)
+	_ bt.Behavior  = (*memorySequence)(nil)
+	_ bt.Resetter  = (*memorySequence)(nil)
+	_ bt.Resumable = (*memorySequence)(nil)
 )
 
 func (s *memorySequence) Tick(t *bt.Tick) bt.Status {
@@ -55,3 +60,27 @@ func (s *memorySequence) Halt(t *bt.Tick) { t.HaltAll(s.children) }
 
 // Reset clears the memory: a new run starts at the first child.
 func (s *memorySequence) Reset() { s.current = 0 }
+
+// Position saves the index of the current child.
+func (s *memorySequence) Position() (any, bool) {
+	if s.current == 0 {
+		return nil, true
+	}
+	return bt.IntsPos(int64(s.current)), true
+}
+
+// Resume takes back what Position saved.
+func (s *memorySequence) Resume(pos any) error {
+	if pos == nil {
+		return nil
+	}
+	v, err := bt.PosInts(pos, 1)
+	if err != nil {
+		return err
+	}
+	if v[0] < 0 || v[0] >= int64(len(s.children)) {
+		return fmt.Errorf("position: child %d of %d", v[0], len(s.children))
+	}
+	s.current = int(v[0])
+	return nil
+}

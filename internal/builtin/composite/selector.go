@@ -2,7 +2,11 @@
 
 package composite
 
-import "github.com/weft-dev/weft/internal/bt"
+import (
+	"fmt"
+
+	"github.com/weft-dev/weft/internal/bt"
+)
 
 func init() {
 	register(&bt.Spec{
@@ -26,8 +30,9 @@ type selector struct {
 }
 
 var (
-	_ bt.Behavior = (*selector)(nil)
-	_ bt.Resetter = (*selector)(nil)
+	_ bt.Behavior  = (*selector)(nil)
+	_ bt.Resetter  = (*selector)(nil)
+	_ bt.Resumable = (*selector)(nil)
 )
 
 func (s *selector) Tick(t *bt.Tick) bt.Status {
@@ -52,3 +57,27 @@ func (s *selector) Halt(t *bt.Tick) {
 
 // Reset starts the next run at the first child.
 func (s *selector) Reset() { s.current = 0 }
+
+// Position saves the index of the current child.
+func (s *selector) Position() (any, bool) {
+	if s.current == 0 {
+		return nil, true
+	}
+	return bt.IntsPos(int64(s.current)), true
+}
+
+// Resume takes back what Position saved.
+func (s *selector) Resume(pos any) error {
+	if pos == nil {
+		return nil
+	}
+	v, err := bt.PosInts(pos, 1)
+	if err != nil {
+		return err
+	}
+	if v[0] < 0 || v[0] >= int64(len(s.children)) {
+		return fmt.Errorf("position: child %d of %d", v[0], len(s.children))
+	}
+	s.current = int(v[0])
+	return nil
+}

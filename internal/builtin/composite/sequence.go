@@ -2,7 +2,11 @@
 
 package composite
 
-import "github.com/weft-dev/weft/internal/bt"
+import (
+	"fmt"
+
+	"github.com/weft-dev/weft/internal/bt"
+)
 
 func init() {
 	register(&bt.Spec{
@@ -21,8 +25,9 @@ type sequence struct {
 }
 
 var (
-	_ bt.Behavior = (*sequence)(nil)
-	_ bt.Resetter = (*sequence)(nil)
+	_ bt.Behavior  = (*sequence)(nil)
+	_ bt.Resetter  = (*sequence)(nil)
+	_ bt.Resumable = (*sequence)(nil)
 )
 
 func (s *sequence) Tick(t *bt.Tick) bt.Status {
@@ -47,3 +52,27 @@ func (s *sequence) Halt(t *bt.Tick) {
 
 // Reset starts the next run at the first child.
 func (s *sequence) Reset() { s.current = 0 }
+
+// Position saves the index of the current child.
+func (s *sequence) Position() (any, bool) {
+	if s.current == 0 {
+		return nil, true
+	}
+	return bt.IntsPos(int64(s.current)), true
+}
+
+// Resume takes back what Position saved.
+func (s *sequence) Resume(pos any) error {
+	if pos == nil {
+		return nil
+	}
+	v, err := bt.PosInts(pos, 1)
+	if err != nil {
+		return err
+	}
+	if v[0] < 0 || v[0] >= int64(len(s.children)) {
+		return fmt.Errorf("position: child %d of %d", v[0], len(s.children))
+	}
+	s.current = int(v[0])
+	return nil
+}

@@ -53,8 +53,9 @@ type while struct {
 }
 
 var (
-	_ bt.Behavior = (*while)(nil)
-	_ bt.Resetter = (*while)(nil)
+	_ bt.Behavior  = (*while)(nil)
+	_ bt.Resetter  = (*while)(nil)
+	_ bt.Resumable = (*while)(nil)
 )
 
 func (w *while) Tick(t *bt.Tick) bt.Status {
@@ -93,6 +94,9 @@ func (w *while) Tick(t *bt.Tick) bt.Status {
 		}
 		w.iterations++
 		w.inBody = false
+		if t.Checkpoint() { // a durable run continues as new here
+			return bt.Running
+		}
 	}
 }
 
@@ -109,4 +113,29 @@ func (w *while) Halt(t *bt.Tick) {
 func (w *while) Reset() {
 	w.reset()
 	w.limit = 0
+}
+
+// Position saves the limit, the iterations done and whether the body runs.
+func (w *while) Position() (any, bool) {
+	if !w.active {
+		return nil, true
+	}
+	in := int64(0)
+	if w.inBody {
+		in = 1
+	}
+	return bt.IntsPos(w.limit, w.iterations, in), true
+}
+
+// Resume takes back what Position saved.
+func (w *while) Resume(pos any) error {
+	if pos == nil {
+		return nil
+	}
+	v, err := bt.PosInts(pos, 3)
+	if err != nil {
+		return err
+	}
+	w.active, w.limit, w.iterations, w.inBody = true, v[0], v[1], v[2] == 1
+	return nil
 }

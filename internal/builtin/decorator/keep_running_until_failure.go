@@ -37,7 +37,10 @@ func (d *keepRunningUntilFailure) Tick(t *bt.Tick) bt.Status {
 	if t.Child(d.child) == bt.Failure {
 		return bt.Success
 	}
-	// SUCCESS: the child is idle again, and the next tick starts it afresh.
+	// SUCCESS: the child is idle again, and the next tick starts it afresh
+	// (in a durable run, perhaps in the next run of a continue-as-new:
+	// the node keeps no state, so a checkpoint needs none of it).
+	t.Checkpoint()
 	return bt.Running
 }
 

@@ -48,8 +48,9 @@ type precondition struct {
 }
 
 var (
-	_ bt.Behavior = (*precondition)(nil)
-	_ bt.Resetter = (*precondition)(nil)
+	_ bt.Behavior  = (*precondition)(nil)
+	_ bt.Resetter  = (*precondition)(nil)
+	_ bt.Resumable = (*precondition)(nil)
 )
 
 func (d *precondition) Tick(t *bt.Tick) bt.Status {
@@ -90,3 +91,17 @@ func shortText(v any) string {
 
 // Reset makes the next start evaluate the condition again.
 func (d *precondition) Reset() { d.checked = false }
+
+// Position saves whether the condition held and the child runs.
+func (d *precondition) Position() (any, bool) {
+	if !d.checked {
+		return nil, true
+	}
+	return true, true
+}
+
+// Resume takes back what Position saved.
+func (d *precondition) Resume(pos any) error {
+	d.checked = pos == true
+	return nil
+}

@@ -63,8 +63,9 @@ type repeat struct {
 }
 
 var (
-	_ bt.Behavior = (*repeat)(nil)
-	_ bt.Resetter = (*repeat)(nil)
+	_ bt.Behavior  = (*repeat)(nil)
+	_ bt.Resetter  = (*repeat)(nil)
+	_ bt.Resumable = (*repeat)(nil)
 )
 
 func (r *repeat) Tick(t *bt.Tick) bt.Status {
@@ -92,6 +93,9 @@ func (r *repeat) Tick(t *bt.Tick) bt.Status {
 			r.reset()
 			return bt.Success
 		}
+		if t.Checkpoint() { // a durable run continues as new here
+			return bt.Running
+		}
 	}
 }
 
@@ -104,3 +108,24 @@ func (r *repeat) Halt(t *bt.Tick) {
 
 // Reset clears the cycle count.
 func (r *repeat) Reset() { r.reset() }
+
+// Position saves the cycles to run and the cycles done.
+func (r *repeat) Position() (any, bool) {
+	if !r.active {
+		return nil, true
+	}
+	return bt.IntsPos(r.n, r.done), true
+}
+
+// Resume takes back what Position saved.
+func (r *repeat) Resume(pos any) error {
+	if pos == nil {
+		return nil
+	}
+	v, err := bt.PosInts(pos, 2)
+	if err != nil {
+		return err
+	}
+	r.active, r.n, r.done = true, v[0], v[1]
+	return nil
+}

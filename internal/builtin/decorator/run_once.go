@@ -37,8 +37,9 @@ type runOnce struct {
 }
 
 var (
-	_ bt.Behavior = (*runOnce)(nil)
-	_ bt.Resetter = (*runOnce)(nil)
+	_ bt.Behavior  = (*runOnce)(nil)
+	_ bt.Resetter  = (*runOnce)(nil)
+	_ bt.Resumable = (*runOnce)(nil)
 )
 
 func (d *runOnce) Tick(t *bt.Tick) bt.Status {
@@ -64,3 +65,10 @@ func (d *runOnce) Halt(t *bt.Tick) { t.Halt(d.child) }
 
 // Reset forgets the remembered result: it lasts one run of the workflow.
 func (d *runOnce) Reset() { d.done, d.st, d.err = false, bt.Idle, nil }
+
+// Position blocks checkpoints once a result is remembered (its error is
+// not carried); before that there is nothing to save.
+func (d *runOnce) Position() (any, bool) { return nil, !d.done }
+
+// Resume has nothing to take back.
+func (d *runOnce) Resume(any) error { return nil }
