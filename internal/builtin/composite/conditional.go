@@ -3,8 +3,6 @@
 package composite
 
 import (
-	"fmt"
-
 	"github.com/weft-dev/weft/internal/bt"
 )
 
@@ -66,25 +64,9 @@ func (c *conditional) Halt(t *bt.Tick) {
 func (c *conditional) Reset() { c.branch = -1 }
 
 // Position saves the chosen branch.
-func (c *conditional) Position() (any, bool) {
-	if c.branch < 0 {
-		return nil, true
-	}
-	return bt.IntsPos(int64(c.branch)), true
-}
+func (c *conditional) Position() (any, bool) { return indexPos(c.branch, -1) }
 
 // Resume takes back what Position saved.
 func (c *conditional) Resume(pos any) error {
-	if pos == nil {
-		return nil
-	}
-	v, err := bt.PosInts(pos, 1)
-	if err != nil {
-		return err
-	}
-	if v[0] < 1 || v[0] >= int64(len(c.children)) {
-		return fmt.Errorf("position: branch %d of %d children", v[0], len(c.children))
-	}
-	c.branch = int(v[0])
-	return nil
+	return resumeIndex(pos, &c.branch, 1, len(c.children), "branch")
 }

@@ -3,8 +3,6 @@
 package composite
 
 import (
-	"fmt"
-
 	"github.com/weft-dev/weft/internal/bt"
 )
 
@@ -59,25 +57,9 @@ func (s *selector) Halt(t *bt.Tick) {
 func (s *selector) Reset() { s.current = 0 }
 
 // Position saves the index of the current child.
-func (s *selector) Position() (any, bool) {
-	if s.current == 0 {
-		return nil, true
-	}
-	return bt.IntsPos(int64(s.current)), true
-}
+func (s *selector) Position() (any, bool) { return indexPos(s.current, 0) }
 
 // Resume takes back what Position saved.
 func (s *selector) Resume(pos any) error {
-	if pos == nil {
-		return nil
-	}
-	v, err := bt.PosInts(pos, 1)
-	if err != nil {
-		return err
-	}
-	if v[0] < 0 || v[0] >= int64(len(s.children)) {
-		return fmt.Errorf("position: child %d of %d", v[0], len(s.children))
-	}
-	s.current = int(v[0])
-	return nil
+	return resumeIndex(pos, &s.current, 0, len(s.children), "child")
 }
