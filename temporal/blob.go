@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/weft-dev/weft/internal/atomicfile"
 )
 
 // Blobs keeps content by its digest. Every worker and client of one
@@ -58,22 +60,7 @@ func (b DirBlobs) Put(_ context.Context, data []byte) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return "", fmt.Errorf("blob store: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".put-*")
-	if err != nil {
-		return "", fmt.Errorf("blob store: %w", err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.Write(p, data); err != nil {
 		return "", fmt.Errorf("blob store: %w", err)
 	}
 	return ref, nil

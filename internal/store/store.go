@@ -45,6 +45,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/weft-dev/weft/internal/atomicfile"
 	"github.com/weft-dev/weft/internal/manifest"
 	"github.com/weft-dev/weft/internal/pkgfile"
 )
@@ -253,26 +254,9 @@ func (s *Store) writeBlob(digest string, data, sig []byte) error {
 	return nil
 }
 
-// writeAtomic writes data to path through a temporary file in the same
-// folder, synced and renamed, so that path is either absent or whole.
+// writeAtomic writes data to path so that it is either absent or whole.
 func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("package store: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("package store: writing %s: %w", path, err)
 	}
 	return nil
